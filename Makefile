@@ -1,0 +1,39 @@
+# One command to set up and build, one to set up and test (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+CORES ?= 2
+
+.PHONY: video test lint bench tools clean
+
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+video: $(READY)
+	$(BIN)/snakemake --cores $(CORES)
+
+test: $(READY) tools
+	$(BIN)/pytest -q -rs
+
+lint: $(READY)
+	$(BIN)/ruff check src scripts tests bench
+	$(BIN)/ruff format --check src scripts tests bench
+	$(BIN)/snakefmt --check Snakefile rules
+	@out=$$($(BIN)/snakemake --lint --cores 1 2>&1); echo "$$out"; echo "$$out" | grep -q "good condition"
+
+bench: $(READY)
+	$(BIN)/python bench/build.py
+
+# The tests inspect outputs with ffprobe, which the ffmpeg that pip installs does not ship.
+tools:
+	@command -v ffprobe >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null; \
+	  else echo "ffprobe not found: install your system's ffmpeg package" >&2; exit 1; fi; }
+
+clean:
+	rm -rf results logs benchmarks .snakemake

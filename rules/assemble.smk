@@ -1,0 +1,68 @@
+rule concat:
+    input:
+        clips=lambda wildcards: segment_files(wildcards, "clip.mp4"),
+        wavs=lambda wildcards: segment_files(wildcards, "speech.wav"),
+    output:
+        video="results/{channel}/{video}/visual.mp4",
+        voice="results/{channel}/{video}/voice.wav",
+    log:
+        "logs/{channel}/{video}/concat.log",
+    benchmark:
+        "benchmarks/{channel}/{video}/concat.tsv"
+    conda:
+        "../envs/media.yaml"
+    params:
+        spec=lambda wildcards: canonical_json({"fps": PRESET.fps}),
+    script:
+        "../scripts/concat.py"
+
+
+rule music:
+    output:
+        "results/{channel}/music.wav",
+    log:
+        "logs/{channel}/music.log",
+    benchmark:
+        "benchmarks/{channel}/music.tsv"
+    conda:
+        "../envs/media.yaml"
+    params:
+        spec=lambda wildcards: canonical_json(
+            {"seed": channel_of(wildcards).settings["music"]["seed"]}
+        ),
+    script:
+        "../scripts/music.py"
+
+
+rule mix:
+    input:
+        video="results/{channel}/{video}/visual.mp4",
+        voice="results/{channel}/{video}/voice.wav",
+        music=music_input,
+    output:
+        "results/{channel}/{video}.mp4",
+    log:
+        "logs/{channel}/{video}/mix.log",
+    benchmark:
+        "benchmarks/{channel}/{video}/mix.tsv"
+    conda:
+        "../envs/media.yaml"
+    params:
+        spec=mix_spec,
+    script:
+        "../scripts/mix.py"
+
+
+rule invalid_video:
+    output:
+        "results/{channel}/{video}.invalid",
+    log:
+        "logs/{channel}/{video}/invalid.log",
+    benchmark:
+        "benchmarks/{channel}/{video}/invalid.tsv"
+    conda:
+        "../envs/media.yaml"
+    params:
+        error=video_error,
+    script:
+        "../scripts/invalid.py"

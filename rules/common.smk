@@ -1,0 +1,120 @@
+import sys
+from pathlib import Path
+
+from snakereel.config import asset_path, load_channels
+from snakereel.errors import SnakereelError
+from snakereel.ffmpeg import choose_encoder
+from snakereel.fonts import fonts_dir
+from snakereel.io import canonical_json
+from snakereel.presets import get_preset
+
+
+wildcard_constraints:
+    channel=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+    video=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+    segment=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+
+
+try:
+    CHANNELS = load_channels(Path(config["channels_dir"]), config["channels"])
+    PRESET = get_preset(config["preset"])
+except SnakereelError as error:
+    sys.exit(f"snakereel: {error.one_line()}")
+
+
+def final_videos():
+    """Every valid video, plus a failing placeholder job for each broken script."""
+    return [
+        f"results/{channel.id}/{video}.mp4"
+        for channel in CHANNELS.values()
+        for video in channel.videos
+    ] + [
+        f"results/{channel.id}/{video}.invalid"
+        for channel in CHANNELS.values()
+        for video in channel.errors
+    ]
+
+
+def video_error(wildcards):
+    return CHANNELS[wildcards.channel].errors[wildcards.video].one_line()
+
+
+def channel_of(wildcards):
+    return CHANNELS[wildcards.channel]
+
+
+def video_of(wildcards):
+    return channel_of(wildcards).videos[wildcards.video]
+
+
+def segment_of(wildcards):
+    return video_of(wildcards).segment(wildcards.segment)
+
+
+def segment_files(wildcards, name):
+    video = video_of(wildcards)
+    return [
+        f"results/{video.channel}/{video.id}/{segment.id}/{name}"
+        for segment in video.segments
+    ]
+
+
+def encoder():
+    return choose_encoder(config["encoder"])
+
+
+def tts_spec(wildcards):
+    voice = channel_of(wildcards).settings["voice"]
+    return canonical_json({"text": segment_of(wildcards).text, "voice": voice})
+
+
+def captions_spec(wildcards):
+    return canonical_json({"style": channel_of(wildcards).settings["captions"]})
+
+
+def image_spec(wildcards):
+    segment = segment_of(wildcards)
+    images = channel_of(wildcards).settings["images"]
+    if segment.image:
+        return canonical_json({"source": "file", "file": segment.image})
+    title = segment.title if images["titles"] else ""
+    return canonical_json(
+        {"source": "card", "title": title, "seed": segment.id, "images": images}
+    )
+
+
+def image_input(wildcards):
+    segment = segment_of(wildcards)
+    if segment.image:
+        return [str(asset_path(channel_of(wildcards), segment.image))]
+    return []
+
+
+def render_spec(wildcards):
+    return canonical_json(
+        {
+            "preset": PRESET.as_params(),
+            "motion": segment_of(wildcards).motion,
+            "encoder": encoder(),
+            "font": channel_of(wildcards).settings["captions"]["font"],
+        }
+    )
+
+
+def music_input(wildcards):
+    music = channel_of(wildcards).settings["music"]
+    if music.get("file"):
+        return str(asset_path(channel_of(wildcards), music["file"]))
+    return f"results/{wildcards.channel}/music.wav"
+
+
+def mix_spec(wildcards):
+    music = channel_of(wildcards).settings["music"]
+    return canonical_json(
+        {
+            "volume": music["volume"],
+            "ducking": music["ducking"],
+            "loudness": config["loudness"],
+            "audio_bitrate": PRESET.audio_bitrate,
+        }
+    )

@@ -1,0 +1,14 @@
+rule tts:
+    output:
+        wav="results/{channel}/{video}/{segment}/speech.wav",
+        words="results/{channel}/{video}/{segment}/words.json",
+    log:
+        "logs/{channel}/{video}/{segment}/tts.log",
+    benchmark:
+        "benchmarks/{channel}/{video}/{segment}/tts.tsv"
+    conda:
+        "../envs/tts.yaml"
+    params:
+        spec=tts_spec,
+    script:
+        "../scripts/tts.py"

@@ -1,0 +1,101 @@
+"""Segment images: a user's file fitted to the frame, or a generated title card."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+from .errors import SnakereelError
+from .fonts import font_file
+from .io import atomic_path
+
+SIZE = (1080, 1920)  # images are made once at full size; presets scale them at render
+MIN_SIDE = 64
+MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
+def gradient(palette: list[str], size: tuple[int, int] = SIZE) -> Image.Image:
+    width, height = size
+    stops = np.linspace(0, 1, len(palette))
+    y = np.linspace(0, 1, height)
+    colors = np.stack([_rgb(c) for c in palette])
+    column = np.stack([np.interp(y, stops, colors[:, ch]) for ch in range(3)], axis=1)
+    pixels = np.repeat(column[:, None, :], width, axis=1)
+    return Image.fromarray(pixels.round().astype(np.uint8), "RGB")
+
+
+def _glow(image: Image.Image, accent: str, seed_text: str) -> Image.Image:
+    """Soft accent circles placed from the segment's text: cards differ, deterministically."""
+    seed = int.from_bytes(hashlib.sha256(seed_text.encode()).digest()[:8], "little")
+    rng = np.random.default_rng(seed)
+    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    red, green, blue = (int(v) for v in _rgb(accent))
+    for _ in range(3):
+        radius = int(rng.integers(180, 420))
+        x, y = int(rng.integers(0, image.width)), int(rng.integers(0, image.height))
+        draw.ellipse(
+            (x - radius, y - radius, x + radius, y + radius),
+            fill=(red, green, blue, int(rng.integers(28, 60))),
+        )
+    layer = layer.filter(ImageFilter.GaussianBlur(90))
+    return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
+
+
+def _title(image: Image.Image, title: str, accent: str) -> None:
+    font = ImageFont.truetype(str(font_file("Montserrat")), 84)
+    font.set_variation_by_axes([800])
+    draw = ImageDraw.Draw(image)
+    lines = textwrap.wrap(title, width=16)[:3]
+    y = 330
+    for line in lines:
+        box = draw.textbbox((0, 0), line, font=font)
+        x = (image.width - (box[2] - box[0])) // 2
+        draw.text(
+            (x, y), line, font=font, fill=(255, 255, 255), stroke_width=3, stroke_fill=(0, 0, 0)
+        )
+        y += (box[3] - box[1]) + 28
+    bar_width = 160
+    draw.rectangle(
+        ((image.width - bar_width) // 2, y + 10, (image.width + bar_width) // 2, y + 22),
+        fill=tuple(int(v) for v in _rgb(accent)),
+    )
+
+
+def make_card(palette: list[str], accent: str, title: str, seed_text: str) -> Image.Image:
+    image = _glow(gradient(palette), accent, seed_text)
+    if title:
+        _title(image, title, accent)
+    return image
+
+
+def load_image_file(path: Path) -> Image.Image:
+    """Open a user's image safely and fit it to the frame without distortion."""
+    try:
+        with Image.open(path) as probe:
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise SnakereelError(
+                    f"image is too large ({width}x{height})",
+                    file=path,
+                    hint=f"use at most {MAX_PIXELS // 1_000_000} megapixels",
+                )
+            if min(width, height) < MIN_SIDE:
+                raise SnakereelError(f"image is too small ({width}x{height})", file=path)
+            image = ImageOps.exif_transpose(probe).convert("RGB")
+    except (OSError, Image.DecompressionBombError) as error:
+        raise SnakereelError(f"not a readable image ({error})", file=path) from None
+    return ImageOps.fit(image, SIZE, Image.Resampling.LANCZOS)
+
+
+def save_png(image: Image.Image, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG", compress_level=1)

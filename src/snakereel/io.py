@@ -1,0 +1,36 @@
+"""Atomic output: a killed job leaves a temp file, never a file that looks finished."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temp path beside `target` (same suffix); rename it over `target` on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.tmp{os.getpid()}{target.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(target: str | os.PathLike, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json_atomic(target: str | os.PathLike, data: object) -> None:
+    write_text_atomic(target, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def canonical_json(data: object) -> str:
+    """One spelling per value, so Snakemake's params trigger reruns only on real changes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,29 @@
+"""Glue for Snakemake `script:` jobs: one-line errors, logs, job parameters."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+
+from .errors import SnakereelError
+
+
+def run_job(snakemake, work: Callable[[dict], None]) -> None:
+    """Call `work(spec)` with the job's JSON spec; a user error is one line, exit 1."""
+    log_path = snakemake.log[0] if snakemake.log else None
+    handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=handlers,
+        force=True,
+        format="%(asctime)s %(name)s: %(message)s",
+    )
+    spec = json.loads(snakemake.params.spec) if hasattr(snakemake.params, "spec") else {}
+    try:
+        work(spec)
+    except SnakereelError as error:
+        logging.getLogger("snakereel").error("%s", error.one_line())
+        print(f"snakereel: {error.one_line()}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,160 @@
+"""One segment -> clip.mp4: image with motion, burned captions, narration."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import ffmpeg as ffmpeg_graph
+
+from . import ffmpeg
+from .errors import SnakereelError
+from .io import atomic_path
+from .presets import Preset
+
+ZOOM = 0.12  # kenburns: zoom in by 12 % over the segment
+PAN = 0.15  # pan: the image is 15 % wider than the frame
+TIMESCALE = 15360  # one track timescale for every clip, so clips concatenate by stream copy
+UNSAFE_IN_FILTER = set("'\\:[],;")
+
+
+def frame_count(seconds: float, fps: int) -> int:
+    return max(1, math.ceil(round(seconds * fps, 6)))
+
+
+def encoder_args(encoder: str, preset: Preset, threads: int) -> list[str]:
+    if encoder == "h264_nvenc":
+        return [
+            "-c:v",
+            "h264_nvenc",
+            "-preset",
+            preset.nvenc_preset,
+            "-tune",
+            "hq",
+            "-rc",
+            "vbr",
+            "-cq",
+            str(preset.cq),
+            "-b:v",
+            "0",
+            "-profile:v",
+            "high",
+        ]
+    if encoder == "libx264":
+        return [
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset.x264_preset,
+            "-crf",
+            str(preset.crf),
+            "-profile:v",
+            "high",
+            "-threads",
+            str(threads),
+        ]
+    raise SnakereelError(f"unknown encoder '{encoder}'", field="encoder")
+
+
+def motion_filter(stream, motion: str, frames: int, preset: Preset):
+    width, height, fps = preset.width, preset.height, preset.fps
+    if motion == "kenburns":
+        stream = stream.filter("scale", width, height)
+        return stream.filter(
+            "zoompan",
+            z=f"1+{ZOOM}*on/{frames}",
+            d=frames,
+            fps=fps,
+            s=f"{width}x{height}",
+            x="iw/2-(iw/zoom/2)",
+            y="ih/2-(ih/zoom/2)",
+        )
+    if motion == "pan":
+        wide = 2 * round(width * (1 + PAN) / 2)
+        stream = stream.filter("scale", wide, -2).filter("crop", wide, height)
+        stream = stream.filter("loop", loop=frames - 1, size=1, start=0)
+        stream = stream.filter("setpts", f"N/({fps}*TB)")
+        return stream.filter("crop", width, height, x=f"(iw-ow)*n/{max(frames - 1, 1)}", y=0)
+    if motion == "static":
+        stream = stream.filter("scale", width, height)
+        stream = stream.filter("loop", loop=frames - 1, size=1, start=0)
+        return stream.filter("setpts", f"N/({fps}*TB)")
+    raise SnakereelError(f"unknown motion '{motion}'", field="motion")
+
+
+def _filter_safe(path: Path) -> str:
+    text = str(path)
+    if UNSAFE_IN_FILTER & set(text):
+        raise SnakereelError(
+            f"path has characters ffmpeg filters cannot take: {text}",
+            hint="install snakereel in a folder without ' \\ : [ ] , ;",
+        )
+    return text
+
+
+def build_clip_command(
+    image: Path,
+    speech: Path,
+    captions: Path,
+    out: Path,
+    *,
+    duration: float,
+    preset: Preset,
+    motion: str,
+    encoder: str,
+    fonts: Path,
+    threads: int = 2,
+) -> list[str]:
+    """The ffmpeg arguments; run them with cwd = the captions' folder (short filter paths)."""
+    frames = frame_count(duration, preset.fps)
+    seconds = frames / preset.fps
+    video = motion_filter(ffmpeg_graph.input(str(image)), motion, frames, preset)
+    fonts_rel = os.path.relpath(fonts, captions.parent)
+    video = video.filter("subtitles", captions.name, fontsdir=_filter_safe(Path(fonts_rel)))
+    video = video.filter("format", "yuv420p")
+    audio = ffmpeg_graph.input(str(speech)).filter("apad", whole_dur=f"{seconds:.6f}")
+    output = ffmpeg_graph.output(
+        video,
+        audio,
+        str(out),
+        f="mp4",
+        r=preset.fps,
+        t=f"{seconds:.6f}",
+        **{
+            "frames:v": frames,
+            "c:a": "aac",
+            "b:a": preset.audio_bitrate,
+            "ar": 48000,
+            "ac": 1,
+            "video_track_timescale": TIMESCALE,
+            "movflags": "+faststart",
+            "map_metadata": -1,
+            "fflags": "+bitexact",
+            "flags:v": "+bitexact",
+            "flags:a": "+bitexact",
+        },
+    )
+    args = output.get_args()
+    position = args.index(str(out))
+    return args[:position] + encoder_args(encoder, preset, threads) + args[position:]
+
+
+def render_clip(
+    image, speech, captions, out, *, duration, preset, motion, encoder, fonts, threads=2, log=None
+) -> None:
+    captions = Path(captions).resolve()
+    with atomic_path(out) as tmp:
+        args = build_clip_command(
+            Path(image).resolve(),
+            Path(speech).resolve(),
+            captions,
+            tmp.resolve(),
+            duration=duration,
+            preset=preset,
+            motion=motion,
+            encoder=encoder,
+            fonts=Path(fonts).resolve(),
+            threads=threads,
+        )
+        ffmpeg.run(args, log=log, cwd=captions.parent)
