@@ -19,8 +19,15 @@ MIN_DURATION = 0.5
 
 
 def escape(text: str) -> str:
-    """User text never becomes ASS code: no override blocks, no \\N or \\h escapes."""
-    return text.replace("\\", "\\\u2060").replace("{", "\uff5b").replace("}", "\uff5d")
+    """User text, shown as written, never read as ASS code.
+
+    libass reads `\\{` and `\\}` as literal braces, so braces stay braces (no override
+    block can open). ASS has no escape for a backslash: a word joiner (U+2060, invisible,
+    zero width) after each one breaks `\\N`, `\\n`, `\\h` and a `\\` that would touch our own
+    escapes or tags. Line breaks and tabs become spaces: one event is one line of the file.
+    """
+    text = " ".join(text.split())
+    return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
 
 
 def color(hex_rgb: str, alpha: int = 0) -> pysubs2.Color:
