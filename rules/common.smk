@@ -1,3 +1,4 @@
+import hashlib
 import sys
 from pathlib import Path
 
@@ -65,7 +66,29 @@ def encoder():
 
 def tts_spec(wildcards):
     voice = channel_of(wildcards).settings["voice"]
-    return canonical_json({"text": segment_of(wildcards).text, "voice": voice})
+    segment = segment_of(wildcards)
+    if segment.audio:  # a recorded take: its content, not the voice, shapes the output
+        take = asset_path(channel_of(wildcards), segment.audio)
+        return canonical_json(
+            {
+                "text": segment.text,
+                "audio_sha256": sha256_of(take),
+                "pause": voice["pause"],
+            }
+        )
+    return canonical_json({"text": segment.text, "voice": voice})
+
+
+def sha256_of(path):
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def tts_input(wildcards):
+    segment = segment_of(wildcards)
+    if segment.audio:
+        return [str(asset_path(channel_of(wildcards), segment.audio))]
+    return []
 
 
 def captions_spec(wildcards):

@@ -1,4 +1,6 @@
 rule tts:
+    input:
+        tts_input,
     output:
         wav="results/{channel}/{video}/{segment}/speech.wav",
         words="results/{channel}/{video}/{segment}/words.json",

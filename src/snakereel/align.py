@@ -19,12 +19,13 @@ import numpy as np
 
 from .errors import SnakereelError
 from .ffmpeg import ffmpeg_exe, stderr_of
-from .tts.base import WordTiming
+from .tts.base import Speech, WordTiming
 
 HELP = "align a narration's text to its audio: word timings without any model download"
 
 RATE = 16000  # both recordings are compared at 16 kHz: speech cues lie below 8 kHz
 REFERENCE_VOICE = {"engine": "piper", "voice": "en_US-joe-medium", "seed": 0}
+TAKE_RATE = 22050  # recorded takes are converted to the rate of the shipped Piper voices
 MAX_FRAMES = 4000  # DTW holds two frames x frames float matrices: longer audio gets a longer hop
 
 
@@ -151,21 +152,29 @@ def align_audio(samples: np.ndarray, rate: int, text: str) -> list[WordTiming]:
     )
 
 
-def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
-    """Any audio file ffmpeg reads -> int16 mono samples and their rate."""
+def read_audio(path: str | Path, rate: int | None = None) -> tuple[np.ndarray, int]:
+    """Any audio file ffmpeg reads -> int16 mono samples and their rate (or `rate`)."""
     path = Path(path)
     if not path.is_file():
         raise SnakereelError("audio file not found", file=path)
     match = re.search(r"Audio: .*?, (\d+) Hz", stderr_of(["-i", str(path)]))
     if not match:
         raise SnakereelError("no audio stream found", file=path)
-    rate = int(match.group(1))
+    rate = rate or int(match.group(1))
     command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a:0"]
-    command += ["-ac", "1", "-f", "s16le", "-acodec", "pcm_s16le", "-"]
+    command += ["-ac", "1", "-ar", str(rate), "-f", "s16le", "-acodec", "pcm_s16le", "-"]
     done = subprocess.run(command, capture_output=True)
     if done.returncode != 0:
         raise SnakereelError("ffmpeg cannot decode the audio", file=path)
     return np.frombuffer(done.stdout, dtype="<i2"), rate
+
+
+def recorded_speech(path: str | Path, text: str) -> Speech:
+    """A recorded take as narration: mono 16-bit at TAKE_RATE, words aligned to `text`."""
+    samples, rate = read_audio(path, TAKE_RATE)
+    if samples.size < rate // 10:
+        raise SnakereelError("the recorded take is empty or under 0.1 s", file=path)
+    return Speech(samples, rate, align_audio(samples, rate, text))
 
 
 def add_arguments(parser) -> None:

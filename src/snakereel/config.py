@@ -128,6 +128,7 @@ class Segment:
     image: str = ""
     image_prompt: str = ""
     motion: str = "kenburns"
+    audio: str = ""  # a recorded take, relative to the channel folder
 
 
 @dataclass
@@ -184,6 +185,8 @@ def load_video(channel: Channel, path: Path) -> Video:
         seen[segment_id] = index
         if raw.get("image"):
             _check_asset(channel, raw["image"], path, f"segments[{index}].image")
+        if raw.get("audio"):
+            _check_asset(channel, raw["audio"], path, f"segments[{index}].audio")
         segments.append(
             Segment(
                 id=segment_id,
@@ -192,6 +195,7 @@ def load_video(channel: Channel, path: Path) -> Video:
                 image=raw.get("image", ""),
                 image_prompt=raw.get("image_prompt", ""),
                 motion=raw.get("motion", motion),
+                audio=raw.get("audio", ""),
             )
         )
     return Video(channel.id, video_id, path, data.get("title", video_id), segments)
