@@ -109,6 +109,7 @@ class Phone:
     sound: str
     start: int
     end: int
+    group: int = -1  # which space-separated phoneme-word of the sentence it belongs to
 
 
 def align_words(words: list[str], word_sounds: list[list[str]], phones: list[Phone], rate: int):
@@ -121,11 +122,23 @@ def align_words(words: list[str], word_sounds: list[list[str]], phones: list[Pho
     flat = [s for sounds in word_sounds for s in sounds]
     spoken = [p.sound for p in phones]
     spans: list[list[int]] = [[] for _ in words]
+    matched: list[int | None] = [None] * len(phones)
     matcher = difflib.SequenceMatcher(None, spoken, flat, autojunk=False)
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
-            phone = phones[block.a + k]
-            spans[owner[block.b + k]] += [phone.start, phone.end]
+            matched[block.a + k] = owner[block.b + k]
+    # a sound said only in context (a linking glide, a reduced vowel) belongs to a word
+    # matched in the same phoneme-word: the one before it, else the one after it
+    for i, phone in enumerate(phones):
+        if matched[i] is None and phone.group >= 0:
+            same = [j for j in range(len(phones)) if phones[j].group == phone.group]
+            before = [matched[j] for j in same if j < i and matched[j] is not None]
+            after = [matched[j] for j in same if j > i and matched[j] is not None]
+            word = before[-1] if before else (after[0] if after else None)
+            if word is not None:
+                spans[word] += [phone.start, phone.end]
+        elif matched[i] is not None:
+            spans[matched[i]] += [phone.start, phone.end]
     return _fill_gaps(words, spans, rate)
 
 
@@ -190,7 +203,9 @@ class PiperEngine:
         audio, durations = self.voice.session.run(None, inputs)
         return audio.squeeze(), durations.squeeze() * self.voice.config.hop_length
 
-    def _sentence_phones(self, phonemes: list[str], durations: np.ndarray, offset: int):
+    def _sentence_phones(
+        self, phonemes: list[str], durations: np.ndarray, offset: int, group: int = 0
+    ):
         """Per-phoneme sample spans: ids are BOS PAD (phoneme PAD)* EOS."""
         id_map = self.voice.config.phoneme_id_map
         pad = len(id_map.get("_", [0]))
@@ -200,8 +215,9 @@ class PiperEngine:
         for phoneme in phonemes:
             count = len(id_map.get(phoneme, [])) + pad
             length = int(durations[index : index + count].sum())
+            group += phoneme == " "
             if phoneme not in NOT_SOUNDS:
-                phones.append(Phone(phoneme, position, position + length))
+                phones.append(Phone(phoneme, position, position + length, group))
             index += count
             position += length
         return phones
@@ -216,7 +232,8 @@ class PiperEngine:
             audio, durations = self._run(ids)
             peak = float(np.max(np.abs(audio))) or 1.0
             chunks.append(np.clip(audio / peak * 0.9, -1, 1))
-            phones += self._sentence_phones(phonemes, durations, offset)
+            group = phones[-1].group + 1 if phones else 0
+            phones += self._sentence_phones(phonemes, durations, offset, group)
             offset += len(audio)
         if not chunks:
             raise SnakereelError("text has nothing to say", field="text")
