@@ -73,3 +73,36 @@ def test_positions_use_safe_margins():
     bottom = build_subs(SENTENCE, style(position="bottom"), 3.0).styles["Default"]
     assert top.alignment == pysubs2.Alignment.TOP_CENTER and top.marginv >= 200
     assert bottom.alignment == pysubs2.Alignment.BOTTOM_CENTER and bottom.marginv >= 400
+
+
+@pytest.mark.parametrize(
+    ("captions", "field", "message"),
+    [
+        ({"style": "bold"}, "captions.style", "use one of: word, karaoke, phrase"),
+        ({"position": "left"}, "captions.position", "use one of: top, center, bottom"),
+        ({"font": "Comic Sans"}, "captions.font", "use one of: Bebas Neue, Montserrat"),
+        ({"color": "#FFF"}, "captions.color", "does not match"),
+        ({"highlight": "yellow"}, "captions.highlight", "does not match"),
+        ({"size": 5}, "captions.size", "less than the minimum"),
+        ({"outline": -1}, "captions.outline", "less than the minimum"),
+        ({"max_words": 0}, "captions.max_words", "less than the minimum"),
+        ({"uppercase": "yes"}, "captions.uppercase", "not of type 'boolean'"),
+        ({"colour": "#FFFFFF"}, "captions.colour", "did you mean 'color'?"),
+    ],
+)
+def test_bad_styles_are_rejected_naming_the_field(captions, field, message):
+    from snakereel.errors import SnakereelError
+
+    with pytest.raises(SnakereelError) as caught:
+        validate({"title": "t", "captions": captions}, "channel", "channel.yaml")
+    assert caught.value.file == "channel.yaml" and caught.value.field == field
+    assert message in caught.value.one_line()
+
+
+def test_every_font_the_schema_allows_is_shipped():
+    from snakereel.config import schema
+    from snakereel.fonts import font_file
+
+    fonts = schema("channel")["$defs"]["captions"]["properties"]["font"]["enum"]
+    for family in fonts:
+        assert font_file(family).suffix == ".ttf"
