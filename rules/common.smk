@@ -92,7 +92,7 @@ def tts_input(wildcards):
 
 
 def captions_spec(wildcards):
-    return canonical_json({"style": channel_of(wildcards).settings["captions"]})
+    return canonical_json({"style": video_of(wildcards).captions})
 
 
 def image_spec(wildcards):
@@ -119,7 +119,7 @@ def render_spec(wildcards):
             "preset": PRESET.as_params(),
             "motion": segment_of(wildcards).motion,
             "encoder": encoder(),
-            "font": channel_of(wildcards).settings["captions"]["font"],
+            "font": video_of(wildcards).captions["font"],
         }
     )
 

@@ -138,6 +138,7 @@ class Video:
     path: Path
     title: str
     segments: list[Segment]
+    captions: dict = field(default_factory=dict)  # the channel's, with this video's overrides
 
     def segment(self, segment_id: str) -> Segment:
         for segment in self.segments:
@@ -198,7 +199,9 @@ def load_video(channel: Channel, path: Path) -> Video:
                 audio=raw.get("audio", ""),
             )
         )
-    return Video(channel.id, video_id, path, data.get("title", video_id), segments)
+    captions = {**channel.settings["captions"], **data.get("captions", {})}
+    captions = validate({"title": "-", "captions": captions}, "channel", path)["captions"]
+    return Video(channel.id, video_id, path, data.get("title", video_id), segments, captions)
 
 
 def _check_asset(channel: Channel, relative: str, path: Path, field_name: str) -> Path:
