@@ -57,7 +57,7 @@ def test_karaoke_highlights_the_spoken_word():
     subs = build_subs(SENTENCE, style(style="karaoke", highlight="#FF0000"), duration=3.0)
     at_consistent = [e for e in subs.events if e.start <= 1500 < e.end]
     assert len(at_consistent) == 1
-    assert r"{\c&H0000FF&}CONSISTENT{\r}" in at_consistent[0].text
+    assert r"{\c&H0000FF&}CONSISTENT{\c&HFFFFFF&}" in at_consistent[0].text
 
 
 def test_user_text_cannot_inject_ass_code():

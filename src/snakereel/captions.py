@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pysubs2
@@ -16,6 +17,9 @@ MARGIN_H = 90
 BREAK_AFTER = (".", ",", "!", "?", ";", ":", "—", "…")
 PAUSE_BREAK = 0.35  # seconds of silence that end a caption group
 MIN_DURATION = 0.5
+LINE_WIDTH = PLAY_RES[0] - 2 * MARGIN_H
+TWO_LINES = 1.6 * LINE_WIDTH  # libass breaks lines between words: two hold less than 2x one
+WIDTH_SLACK = 1.25  # libass draws the bold style up to ~20 % wider than the advance widths
 
 
 def escape(text: str) -> str:
@@ -52,15 +56,48 @@ class Group:
         return self.words[-1].end
 
 
-def group_words(words: list[WordTiming], max_words: int, max_chars: int) -> list[Group]:
-    """Phrases that break at punctuation, pauses and size limits."""
+def text_measure(style: dict) -> Callable[[str], float]:
+    """Estimated width of a caption on the 1080-wide canvas, in pixels (a little over)."""
+    from PIL import ImageFont
+
+    from .fonts import font_file
+
+    font = ImageFont.truetype(
+        str(font_file(style["font"])), 100, layout_engine=ImageFont.Layout.BASIC
+    )
+    ascent, descent = font.getmetrics()
+    scale = style["size"] / (ascent + descent) * WIDTH_SLACK  # libass: size = ascent + descent
+    upper = style["uppercase"]
+
+    def measure(text: str) -> float:
+        return font.getlength(text.upper() if upper else text) * scale + 2 * style["outline"]
+
+    return measure
+
+
+def _fits(words: list[WordTiming], measure: Callable[[str], float] | None) -> bool:
+    return measure is None or measure(" ".join(w.word for w in words)) <= TWO_LINES
+
+
+def group_words(
+    words: list[WordTiming],
+    max_words: int,
+    max_chars: int,
+    measure: Callable[[str], float] | None = None,
+) -> list[Group]:
+    """Phrases that break at punctuation, pauses and size limits, and fit in two lines."""
     groups: list[Group] = []
     current: list[WordTiming] = []
     for i, word in enumerate(words):
         if current:
             chars = len(" ".join(w.word for w in current + [word]))
             pause = word.start - current[-1].end
-            if len(current) >= max_words or chars > max_chars or pause > PAUSE_BREAK:
+            if (
+                len(current) >= max_words
+                or chars > max_chars
+                or pause > PAUSE_BREAK
+                or not _fits(current + [word], measure)
+            ):
                 groups.append(Group(current))
                 current = []
         current.append(word)
@@ -70,10 +107,10 @@ def group_words(words: list[WordTiming], max_words: int, max_chars: int) -> list
             current = []
     if current:
         groups.append(Group(current))
-    return _merge_orphans(groups, max_words)
+    return _merge_orphans(groups, max_words, measure)
 
 
-def _merge_orphans(groups: list[Group], max_words: int) -> list[Group]:
+def _merge_orphans(groups: list[Group], max_words: int, measure=None) -> list[Group]:
     """A lone trailing word joins the group before it when that group has room."""
     merged: list[Group] = []
     for group in groups:
@@ -84,6 +121,7 @@ def _merge_orphans(groups: list[Group], max_words: int) -> list[Group]:
             and len(previous.words) < max_words + 1
             and not previous.words[-1].word.endswith(BREAK_AFTER)
             and group.start - previous.end <= PAUSE_BREAK
+            and _fits(previous.words + group.words, measure)
         ):
             previous.words.append(group.words[0])
         else:
@@ -137,16 +175,20 @@ def build_subs(words: list[WordTiming], style: dict, duration: float) -> pysubs2
     )
     words = [w for w in words if w.word.strip()]
     upper = style["uppercase"]
-    highlight = _ass_color(style["highlight"])
+    highlight, plain = _ass_color(style["highlight"]), _ass_color(style["color"])
+    measure = text_measure(style)
     if style["style"] == "word":
         for word, (start, end) in zip(words, _spans(words, duration), strict=True):
-            pop = r"{\fscx70\fscy70\t(0,90,\fscx100\fscy100)}"
+            scale = _scale([word], measure)
+            pop = rf"{{\fscx{scale * 0.7:g}\fscy{scale * 0.7:g}\t(0,90,\fscx{scale}\fscy{scale})}}"
             _add(subs, start, end, pop + _display(word, upper))
         return subs
-    groups = group_words(words, style["max_words"], style["max_chars"])
+    groups = group_words(words, style["max_words"], style["max_chars"], measure)
     for group, (start, end) in zip(groups, _spans(groups, duration), strict=True):
+        scale = _scale(group.words, measure)
+        fit = "" if scale == 100 else rf"{{\fscx{scale}\fscy{scale}}}"
         if style["style"] == "phrase":
-            _add(subs, start, end, " ".join(_display(w, upper) for w in group.words))
+            _add(subs, start, end, fit + " ".join(_display(w, upper) for w in group.words))
             continue
         # karaoke: the phrase stays up, the word being spoken is highlighted
         word_spans = _spans(group.words, end)
@@ -154,13 +196,19 @@ def build_subs(words: list[WordTiming], style: dict, duration: float) -> pysubs2
             w_start = start if k == 0 else w_start
             w_end = end if k == len(word_spans) - 1 else w_end
             parts = [
-                (r"{\c" + highlight + "}" + _display(w, upper) + r"{\r}")
+                (r"{\c" + highlight + "}" + _display(w, upper) + r"{\c" + plain + "}")
                 if j == k
                 else _display(w, upper)
                 for j, w in enumerate(group.words)
             ]
-            _add(subs, w_start, w_end, " ".join(parts))
+            _add(subs, w_start, w_end, fit + " ".join(parts))
     return subs
+
+
+def _scale(words: list[WordTiming], measure: Callable[[str], float]) -> int:
+    """Percent size that keeps the widest word inside one line (100 when it fits)."""
+    widest = max(measure(w.word) for w in words)
+    return 100 if widest <= LINE_WIDTH else int(100 * LINE_WIDTH / widest)
 
 
 def _add(subs: pysubs2.SSAFile, start: float, end: float, text: str) -> None:
