@@ -21,6 +21,7 @@ from .errors import SnakereelError
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 MAX_YAML_BYTES = 1_000_000  # a script is a few KB; refuse anything that is clearly not one
+MAX_YAML_VALUES = 100_000  # after expanding aliases: no "billion laughs"
 MAX_SENTENCE = 600  # characters: a longer sentence outgrows the voice model's noise buffer
 YAML_TYPES = {
     "string": "text",
@@ -59,13 +60,37 @@ def load_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise SnakereelError("not UTF-8 text", file=path, hint="save it as UTF-8") from None
     try:
+        values = _expanded_size(yaml.compose(text, Loader=yaml.SafeLoader), {})
+        if values > MAX_YAML_VALUES:
+            raise SnakereelError(
+                f"anchors and aliases expand to {values} values",
+                file=path,
+                hint=f"a script needs far fewer than {MAX_YAML_VALUES}",
+            )
         return yaml.safe_load(text)
+    except RecursionError:
+        raise SnakereelError("nested too deeply", file=path) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         hint = "indent with spaces, not tabs" if r"'\t'" in problem else ""
         raise SnakereelError(f"invalid YAML: {problem}", file=path, field=line, hint=hint) from None
+
+
+def _expanded_size(node, seen: dict) -> int:
+    """How many values the document has once its aliases are expanded (linear time)."""
+    if node is None:
+        return 0
+    if id(node) not in seen:
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        seen[id(node)] = 1 + sum(_expanded_size(child, seen) for child in children)
+    return seen[id(node)]
 
 
 def or_exit(function, *args):
