@@ -2,7 +2,7 @@ import os
 import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -14,13 +14,16 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.getenv("PYTHONPATH")]))
 )
 
-from snakereel.config import schema_path
+from snakereel.config import check_yaml_file, or_exit, validate
+
+# Mistakes in config.yaml (or --config) end the run with one line naming file and field.
+or_exit(check_yaml_file, "config.yaml")
 
 
 configfile: "config.yaml"
 
 
-validate(config, schema_path("config"))
+or_exit(validate, config, "config", "config.yaml")
 
 
 include: "rules/common.smk"

@@ -21,6 +21,10 @@ try:
     PRESET = get_preset(config["preset"])
 except SnakereelError as error:
     sys.exit(f"snakereel: {error.one_line()}")
+# Broken scripts are reported now, before any job runs; each fails alone in invalid_video.
+for _channel in CHANNELS.values():
+    for _error in _channel.errors.values():
+        print(f"snakereel: {_error.one_line()}", file=sys.stderr)
 
 
 def final_videos():

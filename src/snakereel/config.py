@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -14,9 +16,21 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .checks import check_audio, check_image
 from .errors import SnakereelError
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+MAX_YAML_BYTES = 1_000_000  # a script is a few KB; refuse anything that is clearly not one
+MAX_YAML_VALUES = 100_000  # after expanding aliases: no "billion laughs"
+MAX_SENTENCE = 600  # characters: a longer sentence outgrows the voice model's noise buffer
+YAML_TYPES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+}
 
 
 @cache
@@ -30,19 +44,67 @@ def schema_path(name: str) -> Path:
 
 
 def load_yaml(path: Path) -> Any:
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise SnakereelError(
+                f"file is too large ({path.stat().st_size} bytes)",
+                file=path,
+                hint=f"keep it under {MAX_YAML_BYTES // 1000} KB",
+            )
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SnakereelError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise SnakereelError("is a folder, not a file", file=path) from None
     except UnicodeDecodeError:
-        raise SnakereelError("not UTF-8 text", file=path) from None
+        raise SnakereelError("not UTF-8 text", file=path, hint="save it as UTF-8") from None
     try:
+        values = _expanded_size(yaml.compose(text, Loader=yaml.SafeLoader), {})
+        if values > MAX_YAML_VALUES:
+            raise SnakereelError(
+                f"anchors and aliases expand to {values} values",
+                file=path,
+                hint=f"a script needs far fewer than {MAX_YAML_VALUES}",
+            )
         return yaml.safe_load(text)
+    except RecursionError:
+        raise SnakereelError("nested too deeply", file=path) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise SnakereelError(f"invalid YAML: {problem}", file=path, field=line) from None
+        hint = "indent with spaces, not tabs" if r"'\t'" in problem else ""
+        raise SnakereelError(f"invalid YAML: {problem}", file=path, field=line, hint=hint) from None
+
+
+def _expanded_size(node, seen: dict) -> int:
+    """How many values the document has once its aliases are expanded (linear time)."""
+    if node is None:
+        return 0
+    if id(node) not in seen:
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        seen[id(node)] = 1 + sum(_expanded_size(child, seen) for child in children)
+    return seen[id(node)]
+
+
+def or_exit(function, *args):
+    """Call `function(*args)`; a user error ends the workflow with its one line."""
+    try:
+        return function(*args)
+    except SnakereelError as error:
+        sys.exit(f"snakereel: {error.one_line()}")
+
+
+def check_yaml_file(path: Path) -> None:
+    """A YAML syntax error with its line, before Snakemake's own loader sees the file."""
+    if Path(path).is_file():
+        load_yaml(path)
 
 
 def _field_name(path) -> str:
@@ -76,11 +138,59 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str, str]:
         and not error.instance.strip()
     ):
         return field_name, "must not be empty", ""
-    if error.validator == "pattern" and field_name.endswith("id"):
+    if error.validator == "pattern" and (
+        field_name.endswith("id") or error.validator_value == SAFE_ID.pattern
+    ):
         return field_name, f"{error.instance!r} is not a safe id", "use letters, digits, - and _"
     if error.validator == "minItems" and error.validator_value == 1:
         return field_name, "must not be empty", ""
-    return field_name, error.message, ""
+    if error.validator == "minLength" and error.validator_value == 1:
+        return field_name, "must not be empty", ""
+    if error.validator == "maxLength":
+        return (
+            field_name,
+            f"is too long ({len(error.instance)} characters, at most {error.validator_value})",
+            "split the text into several segments" if field_name.endswith("text") else "",
+        )
+    if error.validator in ("minItems", "maxItems"):
+        bound = "at least" if error.validator == "minItems" else "at most"
+        count = len(error.instance)
+        return field_name, f"has {count} items, needs {bound} {error.validator_value}", ""
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = [expected] if isinstance(expected, str) else expected
+        wanted = " or ".join(YAML_TYPES.get(t, t) for t in expected)
+        return field_name, f"must be {wanted}, not {_yaml_kind(error.instance)}", ""
+    message = error.message
+    return field_name, message if len(message) <= 200 else message[:197] + "...", ""
+
+
+def _yaml_kind(value) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value} (a number)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"{shown!r} (text)"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _non_finite(data, path=()):
+    """The first NaN or infinity (YAML .nan / .inf), which range checks cannot catch."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return path
+    if isinstance(data, dict):
+        items = data.items()
+    else:
+        items = enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = _non_finite(value, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def _with_defaults(validator_class):
@@ -112,11 +222,17 @@ def validate(data: Any, name: str, path: Path) -> dict:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SnakereelError("expected a mapping of keys to values", file=path)
+        raise SnakereelError(
+            f"expected a mapping of keys to values, not {_yaml_kind(data)}", file=path
+        )
     errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         field_name, message, hint = _describe(errors[0])
         raise SnakereelError(message, file=path, field=field_name, hint=hint)
+    # After the schema: every value is then a typed leaf, so this walk stays small.
+    bad_number = _non_finite(data)
+    if bad_number is not None:
+        raise SnakereelError("must be a finite number", file=path, field=_field_name(bad_number))
     return data
 
 
@@ -184,8 +300,10 @@ def load_video(channel: Channel, path: Path) -> Video:
                 hint="give each segment its own id",
             )
         seen[segment_id] = index
+        _check_text(raw["text"], path, f"segments[{index}].text")
         if raw.get("image"):
-            _check_asset(channel, raw["image"], path, f"segments[{index}].image")
+            image = _check_asset(channel, raw["image"], path, f"segments[{index}].image")
+            check_image(image, file=path, field=f"segments[{index}].image")
         if raw.get("audio"):
             _check_asset(channel, raw["audio"], path, f"segments[{index}].audio")
         segments.append(
@@ -202,6 +320,41 @@ def load_video(channel: Channel, path: Path) -> Video:
     captions = {**channel.settings["captions"], **data.get("captions", {})}
     captions = validate({"title": "-", "captions": captions}, "channel", path)["captions"]
     return Video(channel.id, video_id, path, data.get("title", video_id), segments, captions)
+
+
+def _check_text(text: str, path: Path, field_name: str) -> None:
+    """Refuse (never silently split) text the voice cannot say in one go."""
+    if not re.search(r"\w", text):
+        raise SnakereelError(
+            "has no words to speak", file=path, field=field_name, hint="write at least one word"
+        )
+    longest = max(re.split(r"(?<=[.!?])\s+", " ".join(text.split())), key=len)
+    if len(longest) > MAX_SENTENCE:
+        raise SnakereelError(
+            f"a sentence is too long ({len(longest)} characters, at most {MAX_SENTENCE})",
+            file=path,
+            field=field_name,
+            hint="end sentences with . ! or ?, or split the text into several segments",
+        )
+
+
+def _check_voice(voice: dict, path: Path) -> None:
+    """An unknown voice fails here, not in the first speech job."""
+    if voice.get("engine") != "piper":
+        return
+    from .tts.piper import resolve_voice
+
+    try:
+        resolve_voice(voice["voice"])
+    except SnakereelError as error:
+        raise SnakereelError(
+            error.message, file=path, field="voice.voice", hint=error.hint
+        ) from None
+
+
+def _safe_key(name: str) -> str:
+    """A wildcard-safe stand-in for a file name that is not a safe id."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_-")[:60] or "video"
 
 
 def _check_asset(channel: Channel, relative: str, path: Path, field_name: str) -> Path:
@@ -224,14 +377,17 @@ def load_channel(folder: Path) -> Channel:
         raise SnakereelError("channel folder name is not a safe id", file=path.parent)
     settings = validate(load_yaml(path), "channel", path)
     channel = Channel(path.parent.name, path, settings)
+    _check_voice(settings["voice"], path)
     if settings["music"].get("file"):
-        _check_asset(channel, settings["music"]["file"], path, "music.file")
+        music = _check_asset(channel, settings["music"]["file"], path, "music.file")
+        check_audio(music, file=path, field="music.file")
     for video_path in sorted((channel.folder / "videos").glob("*.yaml")):
         try:
             video = load_video(channel, video_path)
             channel.videos[video.id] = video
         except SnakereelError as error:
-            channel.errors[video_path.stem] = error
+            key = video_path.stem if SAFE_ID.match(video_path.stem) else _safe_key(video_path.stem)
+            channel.errors[key + ("-invalid" if key in channel.errors else "")] = error
     return channel
 
 
@@ -239,5 +395,13 @@ def load_channels(channels_dir: Path, wanted: list[str] | None = None) -> dict[s
     channels_dir = Path(channels_dir)
     if not channels_dir.is_dir():
         raise SnakereelError("channels folder not found", file=channels_dir)
-    names = wanted or sorted(p.parent.name for p in channels_dir.glob("*/channel.yaml"))
-    return {name: load_channel(channels_dir / name) for name in names}
+    found = sorted(p.parent.name for p in channels_dir.glob("*/channel.yaml"))
+    for name in wanted or []:
+        if name not in found:
+            raise SnakereelError(
+                f"channel '{name}' not found in {channels_dir}",
+                file="config.yaml",
+                field="channels",
+                hint=f"channels found: {', '.join(found) or 'none'}",
+            )
+    return {name: load_channel(channels_dir / name) for name in wanted or found}

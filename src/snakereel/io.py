@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 from collections.abc import Iterator
@@ -14,6 +15,9 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temp path beside `target` (same suffix); rename it over `target` on success."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Leftovers of a killed writer of this same target: the job is being redone, drop them.
+    for stale in target.parent.glob(f".{glob.escape(target.stem)}.tmp*{target.suffix}"):
+        stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.stem}.tmp{os.getpid()}{target.suffix}")
     try:
         yield tmp

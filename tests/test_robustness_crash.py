@@ -1,0 +1,162 @@
+"""Power cuts: SIGKILL a real build (snakemake and every job it started) at several
+moments, check that nothing in results/ looks finished when it is not, then rerun with
+the default profile (--rerun-incomplete) and check the final video with ffprobe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pysubs2
+import pytest
+from PIL import Image
+
+from snakereel.presets import get_preset
+from snakereel.render import frame_count
+
+from .conftest import REPO, Workflow, ffprobe
+
+pytestmark = pytest.mark.slow
+
+FPS = get_preset("draft").fps
+VIDEO = "results/ch/v1"
+SCRIPT = """title: Crash test
+segments:
+  - {id: one, text: The first short sentence.}
+  - {id: two, text: Then a second one follows.}
+  - {id: three, text: A third keeps the cores busy., motion: pan}
+  - {id: four, text: And the fourth one ends it., motion: static}
+"""
+
+
+def temps(root: Path, pattern: str) -> list[Path]:
+    results = root / "results"
+    return [p for p in results.rglob(pattern) if p.is_file()] if results.exists() else []
+
+
+def writing(pattern: str):
+    """A moment: a temp file of this kind exists and has bytes in it (mid-write)."""
+    return lambda root: any(p.stat().st_size > 0 for p in temps(root, pattern))
+
+
+def started(log: str):
+    """A moment: the job's log exists (it runs, its output is not written yet)."""
+    return lambda root: (root / log).is_file() and not (root / f"{VIDEO}.mp4").exists()
+
+
+MOMENTS = [
+    ("render starts", lambda root: bool(temps(root, ".clip.tmp*.mp4"))),
+    ("render writes", writing(".clip.tmp*.mp4")),
+    ("merge", lambda root: bool(temps(root, ".visual.tmp*") + temps(root, ".voice.tmp*"))),
+    ("mix measures loudness", started("logs/ch/v1/mix.log")),
+    ("mix writes", writing(".v1.tmp*.mp4")),
+]
+
+
+def kill_build_when(flow: Workflow, moment) -> bool:
+    """Start a real build; SIGKILL its whole process group when `moment` comes."""
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+    command += ["-d", str(flow.root), "--cores", "2"]
+    build = subprocess.Popen(
+        command,
+        cwd=flow.root,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while build.poll() is None:
+            if moment(flow.root):
+                os.killpg(build.pid, signal.SIGKILL)
+                build.wait()
+                return True
+            time.sleep(0.005)
+        return False
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as handle:
+        assert handle.getnframes() > 0
+        return handle.getnframes() / handle.getframerate()
+
+
+def media_seconds(path: Path) -> float:
+    return float(ffprobe(path)["format"]["duration"])
+
+
+def check_nothing_half_written(root: Path) -> None:
+    """Every file in results/ with an output's name is whole; temp files are hidden."""
+    for path in sorted((root / "results").rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            assert path.is_dir() or ".tmp" in path.name, path
+            continue
+        if path.suffix == ".wav":
+            wav_seconds(path)
+        elif path.name == "words.json":
+            assert json.loads(path.read_text())
+        elif path.suffix == ".ass":
+            assert pysubs2.load(str(path)).events
+        elif path.suffix == ".png":
+            with Image.open(path) as image:
+                image.verify()
+        elif path.name == "clip.mp4":
+            wav = path.with_name("speech.wav")
+            expected = frame_count(wav_seconds(wav), FPS) / FPS
+            assert abs(media_seconds(path) - expected) < 0.05, path
+        elif path.suffix == ".mp4":
+            assert media_seconds(path) > 0, path
+        elif path.name == "visual.txt":  # the merge's concat list, kept beside its output
+            lines = path.read_text().splitlines()
+            assert lines and all(line.startswith("file '") for line in lines)
+        else:
+            raise AssertionError(f"unexpected file in results: {path}")
+
+
+@pytest.fixture
+def project(tmp_path) -> Workflow:
+    root = tmp_path / "project"
+    (root / "channels/ch/videos").mkdir(parents=True)
+    (root / "channels/ch/channel.yaml").write_text("title: Crash\nvoice: {seed: 3}\n")
+    (root / "channels/ch/videos/v1.yaml").write_text(SCRIPT)
+    config = (REPO / "config.yaml").read_text().replace("preset: production", "preset: draft")
+    (root / "config.yaml").write_text(config)
+    return Workflow(root)
+
+
+def test_sigkill_at_several_moments_then_rerun(project):
+    killed = []
+    for name, moment in MOMENTS:
+        if kill_build_when(project, moment):
+            killed.append(name)
+        check_nothing_half_written(project.root)
+        if name.startswith("mix"):
+            assert not (project.root / f"{VIDEO}.mp4").exists(), name
+        # A killed Snakemake leaves its lock behind: the next run needs --unlock once.
+        project.run("--unlock")
+    assert killed == [name for name, _ in MOMENTS], f"moments reached: {killed}"
+
+    project.run()  # the default profile: --rerun-incomplete --keep-going
+    check_nothing_half_written(project.root)
+    assert temps(project.root, ".*.tmp*") == [], "a rerun clears a killed job's temp files"
+    final = project.root / f"{VIDEO}.mp4"
+    info = ffprobe(final)
+    kinds = sorted(s["codec_type"] for s in info["streams"])
+    assert kinds == ["audio", "video"]
+    wavs = sorted((project.root / VIDEO).glob("*/speech.wav"))
+    assert len(wavs) == 4
+    full = sum(frame_count(wav_seconds(w), FPS) / FPS for w in wavs)
+    assert abs(float(info["format"]["duration"]) - full) < 0.1
+    for stream in info["streams"]:
+        assert abs(float(stream["duration"]) - full) < 0.1, stream["codec_type"]
+    assert project.planned_outputs() == set()
