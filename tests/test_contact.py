@@ -6,10 +6,12 @@ from snakereel.contact import (
     GAP,
     HEADER_H,
     MAX_COLUMNS,
+    TEXT_H,
     THUMB_H,
     THUMB_W,
     clock,
     contact_sheet,
+    grid,
     sheet_size,
     tile_box,
     wrap,
@@ -24,13 +26,15 @@ COLOURS = [(220, 30, 30), (30, 200, 30), (30, 30, 220)]
 
 
 def test_layout_arithmetic():
-    assert sheet_size(3) == (3 * THUMB_W + 4 * GAP, HEADER_H + THUMB_H + 132 + 2 * GAP)
-    width, height = sheet_size(MAX_COLUMNS + 2)  # wraps onto a second row
-    assert width == MAX_COLUMNS * THUMB_W + (MAX_COLUMNS + 1) * GAP
-    assert height > 2 * THUMB_H + HEADER_H
+    assert sheet_size(3) == (3 * THUMB_W + 4 * GAP, HEADER_H + THUMB_H + TEXT_H + 2 * GAP)
+    assert [grid(n) for n in (1, 5, 6, 7, 11)] == [(1, 1), (5, 1), (3, 2), (4, 2), (4, 3)]
+    assert all(grid(n)[0] <= MAX_COLUMNS for n in range(1, 40))
+    width, height = sheet_size(7)  # two rows of four
+    assert width == 4 * THUMB_W + 5 * GAP
+    assert height == HEADER_H + 2 * (THUMB_H + TEXT_H) + 3 * GAP
     boxes = [tile_box(i, 7) for i in range(7)]
     assert len(set(boxes)) == 7
-    assert boxes[MAX_COLUMNS][1] > boxes[0][3]  # the 6th tile starts below the first row
+    assert boxes[4][1] > boxes[0][3] and boxes[4][0] == boxes[0][0]  # 5th tile: next row
     assert all(right <= width and bottom <= height for _, _, right, bottom in boxes)
     assert clock(65.25) == "1:05.2" and clock(3) == "0:03.0"
 

@@ -46,7 +46,7 @@ def scaffolded(tmp_path_factory):
     for args in (["new", "fresh"], ["new", "fresh", "second"]):
         done = snakereel(root, *args)
         assert done.returncode == 0, done.stderr
-    assert "results/fresh/second.mp4" in done.stdout
+    assert "`snakemake results/fresh/second.mp4 --config preset=draft`" in done.stdout
     flow = Workflow(root)
     flow.run("--config", "preset=draft")
     return flow

@@ -17,9 +17,9 @@ from .fonts import font_file
 from .io import atomic_path
 
 THUMB_W, THUMB_H = 216, 384  # 9:16
-TEXT_H = 132  # id + timing line, then up to 4 lines of text
+TEXT_H = 140  # id, timing, then up to 4 lines of text
 GAP = 16
-HEADER_H = 64
+HEADER_H = 76
 MAX_COLUMNS = 5
 TEXT_LINES = 4
 BACKGROUND = (24, 24, 28)
@@ -36,9 +36,15 @@ class Tile:
     duration: float
 
 
+def grid(count: int) -> tuple[int, int]:
+    """(columns, rows): as few rows as MAX_COLUMNS allows, filled evenly (6 -> 3x2)."""
+    rows = math.ceil(count / MAX_COLUMNS)
+    columns = math.ceil(count / rows)
+    return columns, rows
+
+
 def sheet_size(count: int) -> tuple[int, int]:
-    columns = min(count, MAX_COLUMNS)
-    rows = math.ceil(count / columns)
+    columns, rows = grid(count)
     width = columns * THUMB_W + (columns + 1) * GAP
     height = HEADER_H + rows * (THUMB_H + TEXT_H) + (rows + 1) * GAP
     return width, height
@@ -46,8 +52,7 @@ def sheet_size(count: int) -> tuple[int, int]:
 
 def tile_box(index: int, count: int) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of tile `index`'s thumbnail."""
-    columns = min(count, MAX_COLUMNS)
-    row, column = divmod(index, columns)
+    row, column = divmod(index, grid(count)[0])
     left = GAP + column * (THUMB_W + GAP)
     top = HEADER_H + GAP + row * (THUMB_H + TEXT_H + GAP)
     return left, top, left + THUMB_W, top + THUMB_H
@@ -94,22 +99,23 @@ def _font(size: int, weight: int):
 def make_sheet(title: str, tiles: list[Tile], frames: list[Image.Image]) -> Image.Image:
     if not tiles:
         raise SnakereelError("a contact sheet needs at least one segment")
-    heading, label, body = _font(28, 700), _font(16, 600), _font(14, 400)
+    heading, label, body = _font(26, 700), _font(16, 600), _font(14, 400)
     sheet = Image.new("RGB", sheet_size(len(tiles)), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
     total = sum(tile.duration for tile in tiles)
     summary = f"{len(tiles)} segments, {clock(total)}"
-    draw.text((GAP, 16), title, font=heading, fill=INK)
-    draw.text((sheet.width - GAP, 24), summary, font=label, fill=MUTED, anchor="ra")
+    draw.text((GAP, 12), wrap(title, heading, sheet.width - 2 * GAP, 1)[0], font=heading, fill=INK)
+    draw.text((GAP, 50), summary, font=label, fill=MUTED)
     for index, (tile, frame) in enumerate(zip(tiles, frames, strict=True)):
         left, top, right, bottom = tile_box(index, len(tiles))
         sheet.paste(frame.resize((THUMB_W, THUMB_H)), (left, top))
         end = tile.start + tile.duration
-        draw.text((left, bottom + 8), f"{index + 1}. {tile.segment}", font=label, fill=ACCENT)
-        timing = f"{clock(tile.start)}–{clock(end)}"
-        draw.text((right, bottom + 10), timing, font=body, fill=MUTED, anchor="ra")
+        name = wrap(f"{index + 1}. {tile.segment}", label, THUMB_W, 1)[0]
+        draw.text((left, bottom + 8), name, font=label, fill=ACCENT)
+        timing = f"{clock(tile.start)} – {clock(end)}  ({tile.duration:.1f} s)"
+        draw.text((left, bottom + 30), timing, font=body, fill=MUTED)
         for number, line in enumerate(wrap(tile.text, body, THUMB_W, TEXT_LINES)):
-            draw.text((left, bottom + 34 + number * 20), line, font=body, fill=INK)
+            draw.text((left, bottom + 54 + number * 20), line, font=body, fill=INK)
     return sheet
 
 

@@ -117,5 +117,5 @@ def run(args) -> int:
     if wanted and args.channel not in wanted:
         print(f"note: config.yaml builds only {', '.join(wanted)}: add {args.channel} to channels")
     target = f"results/{args.channel}/{video}.mp4"
-    print(f"next: edit the text, then `snakemake --config preset=draft {target}`")
+    print(f"next: edit the text, then `snakemake {target} --config preset=draft`")
     return 0
