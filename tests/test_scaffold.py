@@ -84,3 +84,29 @@ def test_list_shows_built_then_stale_after_an_edit(scaffolded):
     # Built with another preset: every clip's params differ, so all is stale.
     done = snakereel(scaffolded.root, "list")
     assert "first-video              stale: params changed" in done.stdout
+
+
+def test_verdicts_from_summary_rows():
+    from snakereel.listing import group_rows
+
+    def row(path, status, plan):
+        return {"output_file": path, "status": status, "plan": plan}
+
+    groups = group_rows(
+        [
+            row("results/c/v.mp4", "ok", "update pending"),
+            row("results/c/v/a/clip.mp4", "ok", "no update"),
+            row("results/c/v/b/clip.mp4", "ok", "update pending"),
+            row("results/c/v/b/speech.wav", "params changed", "update pending"),
+            row("results/c/v/d/image.png", "ok", "no update"),
+            row("results/c/v/d/clip.mp4", "missing", "update pending"),
+            row("results/c/w/a/clip.mp4", "missing", "update pending"),
+            row("results/c/music.wav", "ok", "no update"),
+        ]
+    )
+    assert groups[("c", "v", "a")].verdict() == "built"
+    assert groups[("c", "v", "b")].verdict() == "stale: params changed"
+    assert groups[("c", "v", "d")].verdict() == "partly built"
+    assert groups[("c", "w", "a")].verdict() == "not built"
+    assert groups[("c", "v")].verdict() == "stale: inputs changed"
+    assert ("c", "music.wav") not in groups

@@ -161,20 +161,23 @@ def check_tts() -> list[Check]:
 
 
 def check_fonts() -> tuple[list[Check], Path | None]:
+    """One line per caption font; also returns the folder of the default font."""
     from .fonts import FONT_PACKAGES, font_file
 
-    checks, first = [], None
+    checks, folders = [], {}
     for family in FONT_PACKAGES:
         try:
             path = font_file(family)
-        except (SnakereelError, IndexError) as error:
-            message = error.message if isinstance(error, SnakereelError) else "no .ttf files"
-            hint = error.hint if isinstance(error, SnakereelError) else ""
-            checks.append(Check("font", FAIL, f"{family}: {message}", hint))
+        except SnakereelError as error:
+            checks.append(Check("font", FAIL, f"{family}: {error.message}", error.hint))
             continue
-        first = first or (path.parent if family == "Bebas Neue" else None)
+        except IndexError:  # the package is there but holds no .ttf
+            hint = f"pip install --force-reinstall {FONT_PACKAGES[family].replace('_', '-')}"
+            checks.append(Check("font", FAIL, f"{family}: no .ttf file", hint))
+            continue
+        folders[family] = path.parent
         checks.append(Check("font", OK, f"{family}: {path.name}"))
-    return checks, first
+    return checks, folders.get("Bebas Neue")
 
 
 def check_cache() -> Check:

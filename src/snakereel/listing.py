@@ -27,8 +27,11 @@ class Status:
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (file, status, plan)
 
     def verdict(self) -> str:
-        if not self.rows or all(status == "missing" for _, status, _ in self.rows):
+        missing = [status == "missing" for _, status, _ in self.rows]
+        if all(missing):
             return "not built"
+        if any(missing):
+            return "partly built"
         if all(plan == "no update" for _, _, plan in self.rows):
             return "built"
         reasons = sorted(
