@@ -28,12 +28,15 @@ lint: $(READY)
 bench: $(READY)
 	$(BIN)/python bench/build.py
 
-# The tests inspect outputs with ffprobe, which the ffmpeg that pip installs does not ship.
+# The tests inspect outputs with ffprobe, which the ffmpeg that pip installs does not ship,
+# and open the report in headless Chromium.
 tools:
-	@command -v ffprobe >/dev/null || { \
+	@missing=""; command -v ffprobe >/dev/null || missing="ffmpeg"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null; \
-	  else echo "ffprobe not found: install your system's ffmpeg package" >&2; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "not found: $$missing: install your system's packages" >&2; exit 1; fi; }
 
 clean:
 	rm -rf results logs benchmarks .snakemake

@@ -32,9 +32,14 @@ include: "rules/captions.smk"
 include: "rules/images.smk"
 include: "rules/render.smk"
 include: "rules/assemble.smk"
+include: "rules/report.smk"
+
+
+report: "docs/report/workflow.rst"
 
 
 rule all:
     default_target: True
     input:
         final_videos(),
+        report_targets(),

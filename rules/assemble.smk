@@ -13,6 +13,8 @@ rule concat:
         "../envs/media.yaml"
     params:
         spec=lambda wildcards: canonical_json({"fps": PRESET.fps}),
+    message:
+        "{wildcards.channel}/{wildcards.video}: join the clips and the voice track"
     script:
         "../scripts/concat.py"
 
@@ -30,6 +32,8 @@ rule music:
         spec=lambda wildcards: canonical_json(
             {"seed": channel_of(wildcards).settings["music"]["seed"]}
         ),
+    message:
+        "{wildcards.channel}: generate the background music"
     script:
         "../scripts/music.py"
 
@@ -49,6 +53,8 @@ rule mix:
         "../envs/media.yaml"
     params:
         spec=mix_spec,
+    message:
+        "{wildcards.channel}/{wildcards.video}: mix voice and music, normalise loudness"
     script:
         "../scripts/mix.py"
 
@@ -64,5 +70,7 @@ rule invalid_video:
         "../envs/media.yaml"
     params:
         error=video_error,
+    message:
+        "{wildcards.channel}/{wildcards.video}: invalid video script"
     script:
         "../scripts/invalid.py"

@@ -12,5 +12,7 @@ rule captions:
         "../envs/media.yaml"
     params:
         spec=captions_spec,
+    message:
+        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: captions"
     script:
         "../scripts/captions.py"

@@ -11,5 +11,7 @@ rule image:
         "../envs/media.yaml"
     params:
         spec=image_spec,
+    message:
+        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: image"
     script:
         "../scripts/image.py"

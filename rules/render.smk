@@ -16,5 +16,7 @@ rule render:
         gpu=lambda wildcards: int(encoder() == "h264_nvenc"),
     params:
         spec=render_spec,
+    message:
+        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: render clip ({threads} threads)"
     script:
         "../scripts/render.py"

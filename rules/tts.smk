@@ -12,5 +12,7 @@ rule tts:
         "../envs/tts.yaml"
     params:
         spec=tts_spec,
+    message:
+        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: speech and word timings"
     script:
         "../scripts/tts.py"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -63,15 +64,13 @@ class Workflow:
         return done
 
     def planned_outputs(self, *args: str) -> set[str]:
-        """Outputs a dry run would build (from its job listing), relative to the root."""
-        done = self.run("-n", *args)
-        text = done.stdout + done.stderr
-        outputs = set()
-        for line in text.splitlines():
-            line = line.strip()
-            if line.startswith("output:"):
-                outputs.update(p.strip() for p in line[len("output:") :].split(","))
-        return outputs
+        """Outputs a dry run would build, relative to the root: Snakemake's own plan from
+        `--summary` (a rule's `message:` replaces the output lines of `-n`'s listing)."""
+        done = self.run("--summary", *args)
+        rows = csv.DictReader(
+            [line for line in done.stdout.splitlines() if "\t" in line], delimiter="\t"
+        )
+        return {row["output_file"] for row in rows if row["plan"] != "no update"}
 
     def edit(self, relative: str, old: str, new: str) -> None:
         path = self.root / relative

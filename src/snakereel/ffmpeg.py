@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import SnakereelError
+from .progress import run_logged
 
 MIN_SYSTEM_VERSION = (7, 0)
 
@@ -43,15 +44,17 @@ def ffmpeg_exe() -> str:
         ) from None
 
 
-def run(args: list[str], log: str | os.PathLike | None = None, cwd=None) -> None:
-    """Run ffmpeg with `args` (without the program name); stderr goes to `log`."""
+def run(args: list[str], log: str | os.PathLike | None = None, cwd=None, total=None) -> None:
+    """Run ffmpeg with `args` (without the program name); stderr streams into `log`, with
+    progress lines (as a percentage of `total` seconds when given)."""
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
     if log:
-        with open(log, "a", encoding="utf-8") as handle:
-            handle.write("$ " + " ".join(command) + "\n" + result.stderr + "\n")
-    if result.returncode != 0:
-        last = result.stderr.strip().splitlines()[-3:]
+        code, stderr = run_logged(command, log, cwd=cwd, total=total)
+    else:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+        code, stderr = result.returncode, result.stderr
+    if code != 0:
+        last = stderr.strip().splitlines()[-3:]
         raise SnakereelError("ffmpeg failed: " + " | ".join(last))
 
 

@@ -157,4 +157,5 @@ def render_clip(
             fonts=Path(fonts).resolve(),
             threads=threads,
         )
-        ffmpeg.run(args, log=log, cwd=captions.parent)
+        total = frame_count(duration, preset.fps) / preset.fps
+        ffmpeg.run(args, log=log, cwd=captions.parent, total=total)

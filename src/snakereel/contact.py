@@ -1,0 +1,134 @@
+"""Contact sheet: one thumbnail per segment (a frame of its clip), its text and timing."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from . import ffmpeg
+from .errors import SnakereelError
+from .fonts import font_file
+from .io import atomic_path
+
+THUMB_W, THUMB_H = 216, 384  # 9:16
+TEXT_H = 140  # id, timing, then up to 4 lines of text
+GAP = 16
+HEADER_H = 76
+MAX_COLUMNS = 5
+TEXT_LINES = 4
+BACKGROUND = (24, 24, 28)
+INK = (235, 235, 235)
+MUTED = (160, 160, 170)
+ACCENT = (255, 210, 63)
+
+
+@dataclass(frozen=True)
+class Tile:
+    segment: str
+    text: str
+    start: float
+    duration: float
+
+
+def grid(count: int) -> tuple[int, int]:
+    """(columns, rows): as few rows as MAX_COLUMNS allows, filled evenly (6 -> 3x2)."""
+    rows = math.ceil(count / MAX_COLUMNS)
+    columns = math.ceil(count / rows)
+    return columns, rows
+
+
+def sheet_size(count: int) -> tuple[int, int]:
+    columns, rows = grid(count)
+    width = columns * THUMB_W + (columns + 1) * GAP
+    height = HEADER_H + rows * (THUMB_H + TEXT_H) + (rows + 1) * GAP
+    return width, height
+
+
+def tile_box(index: int, count: int) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of tile `index`'s thumbnail."""
+    row, column = divmod(index, grid(count)[0])
+    left = GAP + column * (THUMB_W + GAP)
+    top = HEADER_H + GAP + row * (THUMB_H + TEXT_H + GAP)
+    return left, top, left + THUMB_W, top + THUMB_H
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def frame_at(clip: str | Path, seconds: float) -> Image.Image:
+    """One decoded frame of `clip`, scaled to a thumbnail."""
+    command = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-ss", f"{seconds:.3f}"]
+    command += ["-i", str(clip), "-frames:v", "1", "-vf", f"scale={THUMB_W}:{THUMB_H}"]
+    command += ["-f", "image2pipe", "-c:v", "png", "-"]
+    done = subprocess.run(command, capture_output=True)
+    if done.returncode != 0 or not done.stdout:
+        raise SnakereelError("could not read a frame", file=clip)
+    return Image.open(io.BytesIO(done.stdout)).convert("RGB")
+
+
+def wrap(text: str, font, width: int, lines: int) -> list[str]:
+    out: list[str] = []
+    for word in text.split():
+        if out and font.getlength(out[-1] + " " + word) <= width:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    if len(out) > lines:
+        out = out[:lines]
+        while out[-1] and font.getlength(out[-1] + "…") > width:
+            out[-1] = out[-1][:-1]
+        out[-1] += "…"
+    return out
+
+
+def _font(size: int, weight: int):
+    font = ImageFont.truetype(str(font_file("Montserrat")), size)
+    with contextlib.suppress(OSError):  # a static font keeps its own weight
+        font.set_variation_by_axes([weight])  # the packaged Montserrat is a variable font
+    return font
+
+
+def make_sheet(title: str, tiles: list[Tile], frames: list[Image.Image]) -> Image.Image:
+    if not tiles:
+        raise SnakereelError("a contact sheet needs at least one segment")
+    heading, label, body = _font(26, 700), _font(16, 600), _font(14, 400)
+    sheet = Image.new("RGB", sheet_size(len(tiles)), BACKGROUND)
+    draw = ImageDraw.Draw(sheet)
+    total = sum(tile.duration for tile in tiles)
+    summary = f"{len(tiles)} segments, {clock(total)}"
+    draw.text((GAP, 12), wrap(title, heading, sheet.width - 2 * GAP, 1)[0], font=heading, fill=INK)
+    draw.text((GAP, 50), summary, font=label, fill=MUTED)
+    for index, (tile, frame) in enumerate(zip(tiles, frames, strict=True)):
+        left, top, right, bottom = tile_box(index, len(tiles))
+        sheet.paste(frame.resize((THUMB_W, THUMB_H)), (left, top))
+        end = tile.start + tile.duration
+        name = wrap(f"{index + 1}. {tile.segment}", label, THUMB_W, 1)[0]
+        draw.text((left, bottom + 8), name, font=label, fill=ACCENT)
+        timing = f"{clock(tile.start)} – {clock(end)}  ({tile.duration:.1f} s)"
+        draw.text((left, bottom + 30), timing, font=body, fill=MUTED)
+        for number, line in enumerate(wrap(tile.text, body, THUMB_W, TEXT_LINES)):
+            draw.text((left, bottom + 54 + number * 20), line, font=body, fill=INK)
+    return sheet
+
+
+def contact_sheet(title: str, segments: list[dict], clips: list, out: str | Path) -> None:
+    """`segments`: [{"id", "text"}] in video order, one clip each."""
+    if len(segments) != len(clips):
+        raise SnakereelError(f"{len(segments)} segments but {len(clips)} clips", file=out)
+    tiles, frames, start = [], [], 0.0
+    for segment, clip in zip(segments, clips, strict=True):
+        duration = ffmpeg.media_duration(clip)
+        tiles.append(Tile(segment["id"], segment["text"], start, duration))
+        frames.append(frame_at(clip, duration / 2))
+        start += duration
+    sheet = make_sheet(title, tiles, frames)
+    with atomic_path(out) as tmp:
+        sheet.save(tmp, format="PNG", optimize=False)
