@@ -16,6 +16,15 @@ os.environ.update(
 
 from snakereel.config import schema_path
 
+# The smart cache (profiles/default passes --cache): tts and image outputs are kept in
+# SNAKEMAKE_OUTPUT_CACHE and reused by any video, channel or project with the same key.
+# Export it to share one folder between projects; by default each project has its own.
+if workflow.enable_cache:
+    cache_dir = os.environ.setdefault(
+        "SNAKEMAKE_OUTPUT_CACHE", os.path.abspath(".snakereel-cache")
+    )
+    os.makedirs(cache_dir, exist_ok=True)
+
 
 configfile: "config.yaml"
 

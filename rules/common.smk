@@ -7,6 +7,7 @@ from snakereel.ffmpeg import choose_encoder
 from snakereel.fonts import fonts_dir
 from snakereel.io import canonical_json
 from snakereel.presets import get_preset
+from snakereel.providers import image_spec as image_source_spec
 
 
 wildcard_constraints:
@@ -73,14 +74,8 @@ def captions_spec(wildcards):
 
 
 def image_spec(wildcards):
-    segment = segment_of(wildcards)
     images = channel_of(wildcards).settings["images"]
-    if segment.image:
-        return canonical_json({"source": "file", "file": segment.image})
-    title = segment.title if images["titles"] else ""
-    return canonical_json(
-        {"source": "card", "title": title, "seed": segment.id, "images": images}
-    )
+    return canonical_json(image_source_spec(segment_of(wildcards), images))
 
 
 def image_input(wildcards):

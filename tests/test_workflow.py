@@ -80,7 +80,13 @@ def test_inserting_a_segment_builds_only_it_and_the_merge(project):
     planned = project.planned_outputs()
     assert planned == (
         segment_outputs(
-            "extra", "speech.wav", "words.json", "captions.ass", "image.png", "clip.mp4"
+            "extra",
+            "speech.wav",
+            "words.json",
+            "captions.ass",
+            "image.png",
+            "image.json",
+            "clip.mp4",
         )
         | FINAL
     )

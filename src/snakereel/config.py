@@ -128,6 +128,7 @@ class Segment:
     image: str = ""
     image_prompt: str = ""
     motion: str = "kenburns"
+    image_source: str = "card"  # resolved: file | card | http
 
 
 @dataclass
@@ -184,6 +185,7 @@ def load_video(channel: Channel, path: Path) -> Video:
         seen[segment_id] = index
         if raw.get("image"):
             _check_asset(channel, raw["image"], path, f"segments[{index}].image")
+        source = _image_source(channel, raw, path, index)
         segments.append(
             Segment(
                 id=segment_id,
@@ -192,9 +194,30 @@ def load_video(channel: Channel, path: Path) -> Video:
                 image=raw.get("image", ""),
                 image_prompt=raw.get("image_prompt", ""),
                 motion=raw.get("motion", motion),
+                image_source=source,
             )
         )
     return Video(channel.id, video_id, path, data.get("title", video_id), segments)
+
+
+def _image_source(channel: Channel, raw: dict, path: Path, index: int) -> str:
+    """The segment's image source: its own image_source, a file, or the channel's."""
+    images = channel.settings["images"]
+    source = raw.get("image_source") or ("file" if raw.get("image") else images["source"])
+    if (source == "file") != bool(raw.get("image")):
+        raise SnakereelError(
+            "image_source 'file' goes with image: (and only with it)",
+            file=path,
+            field=f"segments[{index}].image_source",
+        )
+    if source == "http" and "http" not in images:
+        overridden = bool(raw.get("image_source"))
+        raise SnakereelError(
+            "the http image source needs images.http (base_url, model) in channel.yaml",
+            file=path if overridden else channel.path,
+            field=f"segments[{index}].image_source" if overridden else "images.http",
+        )
+    return source
 
 
 def _check_asset(channel: Channel, relative: str, path: Path, field_name: str) -> Path:
