@@ -38,9 +38,11 @@ include: "rules/captions.smk"
 include: "rules/images.smk"
 include: "rules/render.smk"
 include: "rules/assemble.smk"
+include: "rules/metadata.smk"
 
 
 rule all:
     default_target: True
     input:
         final_videos(),
+        metadata_files(),

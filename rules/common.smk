@@ -113,3 +113,29 @@ def mix_spec(wildcards):
             "audio_bitrate": PRESET.audio_bitrate,
         }
     )
+
+
+def metadata_files():
+    return [
+        f"results/{channel.id}/{video}.json"
+        for channel in CHANNELS.values()
+        for video in channel.videos
+    ]
+
+
+def metadata_spec(wildcards):
+    channel = channel_of(wildcards)
+    voice = channel.settings["voice"]
+    http = channel.settings["images"].get("http", {})
+    video = video_of(wildcards)
+    return canonical_json(
+        {
+            "title": video.title,
+            "segments": [segment.id for segment in video.segments],
+            "voice": {"engine": voice["engine"], "voice": voice["voice"]},
+            "preset": PRESET.name,
+            "encoder": encoder(),
+            "price_per_image": http.get("price_per_image", 0),
+            "currency": http.get("currency", "USD"),
+        }
+    )

@@ -14,7 +14,7 @@ def segment_outputs(segment, *names):
     return {f"{VIDEO}/{segment}/{name}" for name in names}
 
 
-FINAL = {f"{VIDEO}/visual.mp4", f"{VIDEO}/voice.wav", f"{VIDEO}.mp4"}
+FINAL = {f"{VIDEO}/visual.mp4", f"{VIDEO}/voice.wav", f"{VIDEO}.mp4", f"{VIDEO}.json"}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_caption_style_rebuilds_captions_and_clips_not_speech(project):
 
 def test_music_volume_reruns_only_the_mix(project):
     project.edit("channels/momentum_mindset/channel.yaml", "volume: 0.2", "volume: 0.1")
-    assert project.planned_outputs() == {f"{VIDEO}.mp4"}
+    assert project.planned_outputs() == {f"{VIDEO}.mp4", f"{VIDEO}.json"}
 
 
 def test_inserting_a_segment_builds_only_it_and_the_merge(project):
