@@ -19,6 +19,15 @@ from snakereel.config import check_yaml_file, or_exit, validate
 # Mistakes in config.yaml (or --config) end the run with one line naming file and field.
 or_exit(check_yaml_file, "config.yaml")
 
+# The smart cache (profiles/default passes --cache): tts and image outputs are kept in
+# SNAKEMAKE_OUTPUT_CACHE and reused by any video, channel or project with the same key.
+# Export it to share one folder between projects; by default each project has its own.
+if workflow.enable_cache:
+    cache_dir = os.environ.setdefault(
+        "SNAKEMAKE_OUTPUT_CACHE", os.path.abspath(".snakereel-cache")
+    )
+    os.makedirs(cache_dir, exist_ok=True)
+
 
 configfile: "config.yaml"
 
@@ -33,6 +42,7 @@ include: "rules/images.smk"
 include: "rules/render.smk"
 include: "rules/assemble.smk"
 include: "rules/report.smk"
+include: "rules/metadata.smk"
 
 
 report: "docs/report/workflow.rst"
@@ -43,3 +53,4 @@ rule all:
     input:
         final_videos(),
         report_targets(),
+        metadata_files(),

@@ -8,6 +8,7 @@ from snakereel.ffmpeg import choose_encoder
 from snakereel.fonts import fonts_dir
 from snakereel.io import canonical_json
 from snakereel.presets import get_preset
+from snakereel.providers import image_spec as image_source_spec
 
 
 wildcard_constraints:
@@ -100,14 +101,8 @@ def captions_spec(wildcards):
 
 
 def image_spec(wildcards):
-    segment = segment_of(wildcards)
     images = channel_of(wildcards).settings["images"]
-    if segment.image:
-        return canonical_json({"source": "file", "file": segment.image})
-    title = segment.title if images["titles"] else ""
-    return canonical_json(
-        {"source": "card", "title": title, "seed": segment.id, "images": images}
-    )
+    return canonical_json(image_source_spec(segment_of(wildcards), images))
 
 
 def image_input(wildcards):
@@ -143,5 +138,31 @@ def mix_spec(wildcards):
             "ducking": music["ducking"],
             "loudness": config["loudness"],
             "audio_bitrate": PRESET.audio_bitrate,
+        }
+    )
+
+
+def metadata_files():
+    return [
+        f"results/{channel.id}/{video}.json"
+        for channel in CHANNELS.values()
+        for video in channel.videos
+    ]
+
+
+def metadata_spec(wildcards):
+    channel = channel_of(wildcards)
+    voice = channel.settings["voice"]
+    http = channel.settings["images"].get("http", {})
+    video = video_of(wildcards)
+    return canonical_json(
+        {
+            "title": video.title,
+            "segments": [segment.id for segment in video.segments],
+            "voice": {"engine": voice["engine"], "voice": voice["voice"]},
+            "preset": PRESET.name,
+            "encoder": encoder(),
+            "price_per_image": http.get("price_per_image", 0),
+            "currency": http.get("currency", "USD"),
         }
     )

@@ -1,12 +1,15 @@
+# Cached between workflows (the smart cache): the key is the params spec, the input file
+# and this rule's script. Snakemake refuses `benchmark:` on cached rules, so the job times
+# itself in its log; the metadata rule reads that.
 rule image:
     input:
         image_input,
     output:
-        "results/{channel}/{video}/{segment}/image.png",
+        image="results/{channel}/{video}/{segment}/image.png",
+        info="results/{channel}/{video}/{segment}/image.json",
     log:
         "logs/{channel}/{video}/{segment}/image.log",
-    benchmark:
-        "benchmarks/{channel}/{video}/{segment}/image.tsv"
+    cache: "omit-software"
     conda:
         "../envs/media.yaml"
     params:

@@ -1,18 +1,22 @@
-"""Snakemake job: the segment's image file fitted to the frame, or a generated card."""
+"""Snakemake job: the segment's image (file, card or http provider) + how it was made."""
 
 from pathlib import Path
 
-from snakereel.images import load_image_file, make_card, save_png
+from snakereel.config import load_yaml, validate
+from snakereel.images import save_png
+from snakereel.io import write_json_atomic
 from snakereel.jobs import run_job
+from snakereel.providers import produce
 
 
 def work(spec):
-    if spec["source"] == "file":
-        image = load_image_file(Path(snakemake.input[0]))
-    else:
-        style = spec["images"]
-        image = make_card(style["palette"], style["accent"], spec["title"], spec["seed"])
-    save_png(image, snakemake.output[0])
+    # Provider policy (key variable, retries, timeout, fallback) is read now, not from
+    # params: changing it must neither rebuild images nor miss the cache.
+    path = Path(snakemake.config["channels_dir"]) / snakemake.wildcards.channel / "channel.yaml"
+    images = validate(load_yaml(path), "channel", path)["images"]
+    image, record = produce(spec, images, list(snakemake.input))
+    save_png(image, snakemake.output.image)
+    write_json_atomic(snakemake.output.info, record)
 
 
 run_job(snakemake, work)

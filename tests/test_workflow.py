@@ -20,6 +20,7 @@ FINAL = {
     f"{VIDEO}.mp4",
     f"{VIDEO}.contact.png",
     f"{VIDEO}.page",
+    f"{VIDEO}.json",
 }
 
 
@@ -74,7 +75,7 @@ def test_caption_style_rebuilds_captions_and_clips_not_speech(project):
 
 def test_music_volume_reruns_only_the_mix(project):
     project.edit("channels/momentum_mindset/channel.yaml", "volume: 0.2", "volume: 0.1")
-    assert project.planned_outputs() == {f"{VIDEO}.mp4", f"{VIDEO}.page"}
+    assert project.planned_outputs() == {f"{VIDEO}.mp4", f"{VIDEO}.page", f"{VIDEO}.json"}
 
 
 def test_inserting_a_segment_builds_only_it_and_the_merge(project):
@@ -86,7 +87,13 @@ def test_inserting_a_segment_builds_only_it_and_the_merge(project):
     planned = project.planned_outputs()
     assert planned == (
         segment_outputs(
-            "extra", "speech.wav", "words.json", "captions.ass", "image.png", "clip.mp4"
+            "extra",
+            "speech.wav",
+            "words.json",
+            "captions.ass",
+            "image.png",
+            "image.json",
+            "clip.mp4",
         )
         | FINAL
     )

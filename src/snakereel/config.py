@@ -245,6 +245,7 @@ class Segment:
     image_prompt: str = ""
     motion: str = "kenburns"
     audio: str = ""  # a recorded take, relative to the channel folder
+    image_source: str = "card"  # resolved: file | card | http
 
 
 @dataclass
@@ -306,6 +307,7 @@ def load_video(channel: Channel, path: Path) -> Video:
             check_image(image, file=path, field=f"segments[{index}].image")
         if raw.get("audio"):
             _check_asset(channel, raw["audio"], path, f"segments[{index}].audio")
+        source = _image_source(channel, raw, path, index)
         segments.append(
             Segment(
                 id=segment_id,
@@ -315,6 +317,7 @@ def load_video(channel: Channel, path: Path) -> Video:
                 image_prompt=raw.get("image_prompt", ""),
                 motion=raw.get("motion", motion),
                 audio=raw.get("audio", ""),
+                image_source=source,
             )
         )
     captions = {**channel.settings["captions"], **data.get("captions", {})}
@@ -355,6 +358,26 @@ def _check_voice(voice: dict, path: Path) -> None:
 def _safe_key(name: str) -> str:
     """A wildcard-safe stand-in for a file name that is not a safe id."""
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_-")[:60] or "video"
+
+
+def _image_source(channel: Channel, raw: dict, path: Path, index: int) -> str:
+    """The segment's image source: its own image_source, a file, or the channel's."""
+    images = channel.settings["images"]
+    source = raw.get("image_source") or ("file" if raw.get("image") else images["source"])
+    if (source == "file") != bool(raw.get("image")):
+        raise SnakereelError(
+            "image_source 'file' goes with image: (and only with it)",
+            file=path,
+            field=f"segments[{index}].image_source",
+        )
+    if source == "http" and "http" not in images:
+        overridden = bool(raw.get("image_source"))
+        raise SnakereelError(
+            "the http image source needs images.http (base_url, model) in channel.yaml",
+            file=path if overridden else channel.path,
+            field=f"segments[{index}].image_source" if overridden else "images.http",
+        )
+    return source
 
 
 def _check_asset(channel: Channel, relative: str, path: Path, field_name: str) -> Path:

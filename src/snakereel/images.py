@@ -77,23 +77,41 @@ def make_card(palette: list[str], accent: str, title: str, seed_text: str) -> Im
     return image
 
 
-def load_image_file(path: Path) -> Image.Image:
-    """Open a user's image safely and fit it to the frame without distortion."""
+def decode_image(source, where: object) -> Image.Image:
+    """Open an image (path or file object) safely and fit it to the frame without distortion.
+
+    `where` names the file or provider in errors."""
     try:
-        with Image.open(path) as probe:
+        with Image.open(source) as probe:
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise SnakereelError(
                     f"image is too large ({width}x{height})",
-                    file=path,
+                    file=where,
                     hint=f"use at most {MAX_PIXELS // 1_000_000} megapixels",
                 )
             if min(width, height) < MIN_SIDE:
-                raise SnakereelError(f"image is too small ({width}x{height})", file=path)
+                raise SnakereelError(f"image is too small ({width}x{height})", file=where)
             image = ImageOps.exif_transpose(probe).convert("RGB")
     except (OSError, Image.DecompressionBombError) as error:
-        raise SnakereelError(f"not a readable image ({error})", file=path) from None
+        raise SnakereelError(f"not a readable image ({error})", file=where) from None
+    return fit(image)
+
+
+def fit(image: Image.Image) -> Image.Image:
+    """Scale and centre-crop to 9:16: never stretched, never letterboxed."""
     return ImageOps.fit(image, SIZE, Image.Resampling.LANCZOS)
+
+
+def load_image_file(path: Path) -> Image.Image:
+    """Open a user's image safely and fit it to the frame without distortion."""
+    return decode_image(path, path)
+
+
+def code_version() -> str:
+    """A short hash of this module: cards and fitting change when it does, so the image
+    rule's params (and with them the between-workflow cache key) follow the code."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def save_png(image: Image.Image, path: str | Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 
 from .errors import SnakereelError
@@ -21,8 +22,11 @@ def run_job(snakemake, work: Callable[[dict], None]) -> None:
         format="%(asctime)s %(name)s: %(message)s",
     )
     spec = json.loads(snakemake.params.spec) if hasattr(snakemake.params, "spec") else {}
+    start = time.perf_counter()
     try:
         work(spec)
+        # Cached rules may not have `benchmark:`; the metadata rule reads this line instead.
+        logging.getLogger("snakereel").info("done in %.3f s", time.perf_counter() - start)
     except SnakereelError as error:
         logging.getLogger("snakereel").error("%s", error.one_line())
         print(f"snakereel: {error.one_line()}", file=sys.stderr)

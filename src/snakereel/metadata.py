@@ -1,0 +1,141 @@
+"""Per-video metadata `results/<channel>/<video>.json`: what each stage cost, which engine
+and voice spoke, how many image API calls were made, how many jobs the cache answered.
+
+Wall times come from the `benchmark:` files; the two cached rules (tts, image) may not have
+one, so their jobs log `done in <s> s` instead. A job answered by the between-workflow
+cache does not run: Snakemake deletes its old log before the job and leaves an empty one,
+so an output present with an empty log is a cache hit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .ffmpeg import media_duration
+
+log = logging.getLogger("snakereel.metadata")
+
+DONE = re.compile(r"done in ([0-9.]+) s")
+SEGMENT_STAGES = ("tts", "image", "captions", "render")
+CACHED_STAGES = ("tts", "image")
+VIDEO_STAGES = ("concat", "mix")
+
+
+def benchmark_seconds(path: Path) -> float:
+    """Wall seconds from a Snakemake benchmark TSV (first column `s`), 0 if absent."""
+    try:
+        rows = path.read_text().splitlines()[1:]
+    except FileNotFoundError:
+        return 0.0
+    return sum(float(row.split("\t")[0]) for row in rows if row.strip())
+
+
+def job_from_log(path: Path) -> tuple[bool, float]:
+    """(answered by the cache, wall seconds) for a job of a cached rule."""
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        text = ""
+    times = DONE.findall(text)
+    if not text.strip():
+        return True, 0.0
+    return False, float(times[-1]) if times else 0.0
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def collect(root: Path, channel: str, video: str, spec: dict) -> dict:
+    """Gather the metadata of one built video from results/, logs/ and benchmarks/."""
+    root = Path(root)
+    results, logs, benches = (root / d / channel / video for d in ("results", "logs", "benchmarks"))
+    stages = {stage: {"jobs": 0, "seconds": 0.0} for stage in SEGMENT_STAGES + VIDEO_STAGES}
+    for stage in CACHED_STAGES:
+        stages[stage].update(cache_hits=0)
+    images = {"api_calls": 0, "generated": 0, "cache_hits": 0, "fallbacks": []}
+    engines, voices, speech_fallbacks, segments = set(), set(), [], []
+    for segment in spec["segments"]:
+        entry = {"id": segment}
+        for stage in SEGMENT_STAGES:
+            stages[stage]["jobs"] += 1
+            if stage in CACHED_STAGES:
+                hit, seconds = job_from_log(logs / segment / f"{stage}.log")
+                stages[stage]["cache_hits"] += hit
+                entry[stage] = {"cached": hit, "seconds": round(seconds, 3)}
+            else:
+                seconds = benchmark_seconds(benches / segment / f"{stage}.tsv")
+            stages[stage]["seconds"] += seconds
+        speech = _read_json(results / segment / "speech.json") or spec["voice"]
+        engines.add(speech.get("engine", ""))
+        voices.add(speech.get("voice", ""))
+        if speech.get("fallback"):
+            speech_fallbacks.append(segment)
+        record = _read_json(results / segment / "image.json")
+        entry["image"].update(source=record.get("source", ""))
+        if record.get("fallback"):
+            images["fallbacks"].append(segment)
+            entry["image"]["fallback"] = True
+        if record.get("api_calls") or record.get("model"):  # an http image
+            if entry["image"]["cached"]:
+                images["cache_hits"] += 1
+            else:
+                images["api_calls"] += record.get("api_calls", 0)
+                images["generated"] += not record.get("fallback")
+        segments.append(entry)
+    for stage in VIDEO_STAGES:
+        stages[stage] = {"jobs": 1, "seconds": benchmark_seconds(benches / f"{stage}.tsv")}
+    for values in stages.values():
+        values["seconds"] = round(values["seconds"], 3)
+    price = spec["price_per_image"]
+    images.update(
+        price_per_image=price,
+        currency=spec["currency"],
+        cost=round(images["generated"] * price, 4),
+        saved=round(images["cache_hits"] * price, 4),
+    )
+    final = results.with_suffix(".mp4")
+    built = datetime.fromtimestamp(final.stat().st_mtime, UTC)
+    return {
+        "channel": channel,
+        "video": video,
+        "title": spec["title"],
+        "built": built.isoformat(timespec="seconds"),
+        "day": built.date().isoformat(),
+        "duration": round(media_duration(final), 3),
+        "preset": spec["preset"],
+        "encoder": spec["encoder"],
+        "engines": sorted(engines),
+        "voices": sorted(voices),
+        "speech_fallbacks": speech_fallbacks,
+        "wall_seconds": round(sum(s["seconds"] for s in stages.values()), 3),
+        "stages": stages,
+        "cache": {
+            "jobs": sum(stages[s]["jobs"] for s in CACHED_STAGES),
+            "hits": sum(stages[s]["cache_hits"] for s in CACHED_STAGES),
+        },
+        "images": images,
+        "segments": segments,
+    }
+
+
+def evict_fallbacks(root: Path, channel: str, video: str, segments: list[str]) -> list[str]:
+    """Remove the cache entries of fallback cards, so the next run asks the provider again
+    instead of reusing the card forever. Only files the cache put there (symlinks) go."""
+    evicted = []
+    for segment in segments:
+        for name in ("image.png", "image.json"):
+            path = Path(root) / "results" / channel / video / segment / name
+            if path.is_symlink():
+                path.resolve().unlink(missing_ok=True)
+                evicted.append(f"{segment}/{name}")
+    if evicted:
+        log.info("evicted fallback images from the cache: %s", ", ".join(evicted))
+    return evicted
