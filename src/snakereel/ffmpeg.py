@@ -43,8 +43,8 @@ def ffmpeg_exe() -> str:
         ) from None
 
 
-def run(args: list[str], log: str | os.PathLike | None = None, cwd=None) -> None:
-    """Run ffmpeg with `args` (without the program name); stderr goes to `log`."""
+def run(args: list[str], log: str | os.PathLike | None = None, cwd=None) -> str:
+    """Run ffmpeg with `args` (without the program name); stderr goes to `log` and is returned."""
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
     result = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
     if log:
@@ -53,6 +53,7 @@ def run(args: list[str], log: str | os.PathLike | None = None, cwd=None) -> None
     if result.returncode != 0:
         last = result.stderr.strip().splitlines()[-3:]
         raise SnakereelError("ffmpeg failed: " + " | ".join(last))
+    return result.stderr
 
 
 def stderr_of(args: list[str]) -> str:
