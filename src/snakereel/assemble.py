@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import wave
 from pathlib import Path
 
@@ -94,37 +95,32 @@ def _mixed_audio(voice: Path, music: Path | None, volume: float, ducking: bool):
     return ffmpeg_graph.filter([speech, bed], "amix", inputs=2, duration="first", normalize=0)
 
 
-def integrated_loudness(stream) -> float:
-    """EBU R128 integrated loudness (LUFS) of an audio stream."""
-    text = ffmpeg.stderr_of(stream.filter("ebur128").output("-", f="null").get_args())
-    match = re.search(r"Integrated loudness:\s+I:\s+(-?[\d.]+|-inf) LUFS", text)
-    if not match or match.group(1) == "-inf":
+LOUDNESS_TOLERANCE = 0.3  # LU between the target and the normalised mix
+LIMITER_LOSS = 0.1  # first guess: LU the limiter takes away per dB of peaks it removes
+
+
+def _measured(text: str) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) from the summary of `ebur128=peak=true`."""
+    summary = text[text.rindex("Summary:") :] if "Summary:" in text else ""
+    loud = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    if not loud or not peak or loud.group(1) == "-inf":
         raise SnakereelError("loudness measurement failed: the mix is silent")
-    return float(match.group(1))
+    return float(loud.group(1)), float(peak.group(1))
 
 
-def _loud(stream, gain: float, limit: float):
-    return (
-        stream.filter("volume", f"{gain:.2f}dB")
-        .filter("aresample", 192000)  # limit on 4x oversampled audio: true peaks, not samples
-        .filter("alimiter", limit=f"{limit:.4f}", attack=3, release=60, level="disabled")
-        .filter("aresample", 48000)
-    )
+def _meter(stream):
+    return stream.filter("ebur128", peak="true", framelog="quiet")
 
 
-def loudness_gain(mixed, target: float, true_peak: float, rounds: int = 3) -> float:
-    """The gain that, followed by the peak limiter, lands on `target` LUFS (within 0.3 LU).
-
-    The limiter takes some loudness away with the peaks, so measure and correct.
-    """
-    limit = 10 ** ((true_peak - 1.0) / 20)  # 1 dB of margin for the AAC encoder's overshoot
-    gain = target - integrated_loudness(mixed())
-    for _ in range(rounds):
-        error = target - integrated_loudness(_loud(mixed(), gain, limit))
-        if abs(error) <= 0.3:
-            break
-        gain += error * 1.5  # the limiter returns less than each extra dB
-    return gain
+def _normalised(mixed: Path, gain: float, limit_db: float | None):
+    """The pre-mixed audio at `gain` dB, through a peak limiter when one is needed, metered."""
+    stream = ffmpeg_graph.input(str(mixed)).audio.filter("volume", f"{gain:.2f}dB")
+    if limit_db is not None:
+        stream = stream.filter(
+            "alimiter", limit=f"{10 ** (limit_db / 20):.4f}", attack=3, release=60, level="disabled"
+        )
+    return _meter(stream)
 
 
 def mix(
@@ -140,27 +136,50 @@ def mix(
     audio_bitrate: str,
     log=None,
 ) -> None:
-    """Final video: copied video stream, voice over ducked music, normalised to `target` LUFS."""
+    """Final video: copied video stream, voice over ducked music, normalised to `target` LUFS.
 
-    def mixed():
-        return _mixed_audio(voice, music, volume, ducking)
-
-    gain = loudness_gain(mixed, target, true_peak)
-    audio = _loud(mixed(), gain, 10 ** ((true_peak - 1.0) / 20))
+    One pass mixes voice and music into a float WAV and meters it (EBU R128 loudness and
+    4x-oversampled true peak). Loudness is linear in gain, so when the peaks have room the
+    gain is exact and one encode finishes the job. Otherwise a limiter holds the peaks
+    1 dB under `true_peak` (margin for the AAC encoder); it takes some loudness away, so the
+    encode meters what it encodes, and the gain is corrected and the encode redone until
+    within LOUDNESS_TOLERANCE of the target (usually the first encode lands).
+    """
+    out = Path(out)
+    limit_db = true_peak - 1.0
     video = ffmpeg_graph.input(str(visual)).video
-    with atomic_path(out) as tmp:
-        args = ffmpeg_graph.output(
-            video,
-            audio,
-            str(tmp),
-            f="mp4",
-            vcodec="copy",
-            acodec="aac",
-            audio_bitrate=audio_bitrate,
-            ac=2,
-            shortest=None,
-            movflags="+faststart",
-            map_metadata=-1,
-            fflags="+bitexact",
-        ).get_args()
-        ffmpeg.run(args, log=log)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".mix-") as tmp:
+        mixed = Path(tmp) / "mixed.wav"
+        args = _meter(_mixed_audio(voice, music, volume, ducking)).output(
+            str(mixed), acodec="pcm_f32le"
+        )
+        loud, peak = _measured(ffmpeg.run(args.get_args(), log=log))
+        gain = target - loud
+        limit = limit_db if peak + gain > limit_db else None
+        if limit is not None:
+            gain += LIMITER_LOSS * (peak + gain - limit_db)
+        with atomic_path(out) as final:
+            for _ in range(4):
+                args = ffmpeg_graph.output(
+                    video,
+                    _normalised(mixed, gain, limit),
+                    str(final),
+                    f="mp4",
+                    vcodec="copy",
+                    acodec="aac",
+                    aac_coder="fast",
+                    audio_bitrate=audio_bitrate,
+                    ac=2,
+                    shortest=None,
+                    movflags="+faststart",
+                    map_metadata=-1,
+                    fflags="+bitexact",
+                ).get_args()
+                loud, peak = _measured(ffmpeg.run(args, log=log))
+                error = target - loud
+                over = peak - (true_peak - 0.5)  # inter-sample peaks the limiter did not see
+                if abs(error) <= LOUDNESS_TOLERANCE and over <= 0:
+                    break
+                if over > 0:
+                    limit = (limit_db if limit is None else limit) - over
+                gain += error * (1.5 if limit is not None else 1.0)

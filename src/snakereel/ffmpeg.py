@@ -44,9 +44,9 @@ def ffmpeg_exe() -> str:
         ) from None
 
 
-def run(args: list[str], log: str | os.PathLike | None = None, cwd=None, total=None) -> None:
-    """Run ffmpeg with `args` (without the program name); stderr streams into `log`, with
-    progress lines (as a percentage of `total` seconds when given)."""
+def run(args: list[str], log: str | os.PathLike | None = None, cwd=None, total=None) -> str:
+    """Run ffmpeg with `args` (without the program name) and return its stderr; stderr also
+    streams into `log`, with progress lines (as a percentage of `total` seconds when given)."""
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
     if log:
         code, stderr = run_logged(command, log, cwd=cwd, total=total)
@@ -56,6 +56,7 @@ def run(args: list[str], log: str | os.PathLike | None = None, cwd=None, total=N
     if code != 0:
         last = stderr.strip().splitlines()[-3:]
         raise SnakereelError("ffmpeg failed: " + " | ".join(last))
+    return stderr
 
 
 def stderr_of(args: list[str]) -> str:

@@ -15,6 +15,8 @@ class Preset:
     fps: int
     x264_preset: str
     crf: int
+    x264_tune: str  # "" for none
+    x264_params: str  # extra libx264 options, "key=value:key=value"
     nvenc_preset: str
     cq: int
     audio_bitrate: str
@@ -23,10 +25,20 @@ class Preset:
         return asdict(self)
 
 
+# A slowly moving still with captions: superfast's cheap motion search is enough, and
+# macroblock-tree rate control (off in superfast, so switched back on with a short
+# lookahead) keeps the files smaller than x264 `medium`'s. Measured in bench/render.py and
+# docs/performance.md.
+STILL_MOTION = "mbtree=1:rc-lookahead=10"
+
 PRESETS = {
-    "draft": Preset("draft", 540, 960, 24, "ultrafast", 30, "p1", 30, "96k"),
-    "preview": Preset("preview", 720, 1280, 30, "veryfast", 26, "p3", 26, "128k"),
-    "production": Preset("production", 1080, 1920, 30, "veryfast", 23, "p5", 23, "160k"),
+    "draft": Preset("draft", 540, 960, 24, "ultrafast", 30, "", "", "p1", 30, "96k"),
+    "preview": Preset(
+        "preview", 720, 1280, 30, "superfast", 26, "animation", STILL_MOTION, "p3", 26, "128k"
+    ),
+    "production": Preset(
+        "production", 1080, 1920, 30, "superfast", 23, "animation", STILL_MOTION, "p5", 23, "160k"
+    ),
 }
 
 
