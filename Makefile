@@ -27,6 +27,7 @@ lint: $(READY)
 
 bench: $(READY)
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/captions.py
 
 # The tests inspect outputs with ffprobe, which the ffmpeg that pip installs does not ship,
 # and open the report in headless Chromium.

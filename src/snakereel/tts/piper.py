@@ -129,16 +129,17 @@ def align_words(words: list[str], word_sounds: list[list[str]], phones: list[Pho
             matched[block.a + k] = owner[block.b + k]
     # a sound said only in context (a linking glide, a reduced vowel) belongs to a word
     # matched in the same phoneme-word: the one before it, else the one after it
+    groups: dict[int, list[int]] = {}
     for i, phone in enumerate(phones):
-        if matched[i] is None and phone.group >= 0:
-            same = [j for j in range(len(phones)) if phones[j].group == phone.group]
-            before = [matched[j] for j in same if j < i and matched[j] is not None]
-            after = [matched[j] for j in same if j > i and matched[j] is not None]
-            word = before[-1] if before else (after[0] if after else None)
-            if word is not None:
-                spans[word] += [phone.start, phone.end]
-        elif matched[i] is not None:
-            spans[matched[i]] += [phone.start, phone.end]
+        groups.setdefault(phone.group, []).append(i)
+    for i, phone in enumerate(phones):
+        word = matched[i]
+        if word is None and phone.group >= 0:
+            near = [matched[j] for j in groups[phone.group] if matched[j] is not None]
+            before = [matched[j] for j in groups[phone.group] if j < i and matched[j] is not None]
+            word = before[-1] if before else (near[0] if near else None)
+        if word is not None:
+            spans[word] += [phone.start, phone.end]
     return _fill_gaps(words, spans, rate)
 
 
