@@ -149,6 +149,8 @@ def test_sigkill_at_several_moments_then_rerun(project):
             assert list((project.root / ".snakemake/locks").glob("*")) == []
         else:  # a killed Snakemake leaves its lock behind: the next run needs --unlock once
             project.run("--unlock")
+        if name.startswith("mix"):  # the rerun redoes exactly the interrupted mix
+            assert project.planned_outputs() == {f"{VIDEO}.mp4"}
     assert killed == [name for name, _ in MOMENTS], f"moments reached: {killed}"
 
     project.run()  # the default profile: --rerun-incomplete --keep-going
