@@ -1,6 +1,7 @@
 """Power cuts: SIGKILL a real build (snakemake and every job it started) at several
 moments, check that nothing in results/ looks finished when it is not, then rerun with
 the default profile (--rerun-incomplete) and check the final video with ffprobe.
+Ctrl-C (SIGINT to the whole process group, as a terminal sends it) is one more moment.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def started(log: str):
 
 
 MOMENTS = [
+    ("Ctrl-C while speech or images are made", lambda root: bool(temps(root, "*.wav"))),
     ("render starts", lambda root: bool(temps(root, ".clip.tmp*.mp4"))),
     ("render writes", writing(".clip.tmp*.mp4")),
     ("merge", lambda root: bool(temps(root, ".visual.tmp*") + temps(root, ".voice.tmp*"))),
@@ -60,8 +62,8 @@ MOMENTS = [
 ]
 
 
-def kill_build_when(flow: Workflow, moment) -> bool:
-    """Start a real build; SIGKILL its whole process group when `moment` comes."""
+def kill_build_when(flow: Workflow, moment, sig=signal.SIGKILL) -> bool:
+    """Start a real build; send `sig` to its whole process group when `moment` comes."""
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
     command += ["-d", str(flow.root), "--cores", "2"]
     build = subprocess.Popen(
@@ -74,8 +76,8 @@ def kill_build_when(flow: Workflow, moment) -> bool:
     try:
         while build.poll() is None:
             if moment(flow.root):
-                os.killpg(build.pid, signal.SIGKILL)
-                build.wait()
+                os.killpg(build.pid, sig)
+                build.wait(timeout=120)
                 return True
             time.sleep(0.005)
         return False
@@ -137,13 +139,18 @@ def project(tmp_path) -> Workflow:
 def test_sigkill_at_several_moments_then_rerun(project):
     killed = []
     for name, moment in MOMENTS:
-        if kill_build_when(project, moment):
+        ctrl_c = name.startswith("Ctrl-C")
+        if kill_build_when(project, moment, signal.SIGINT if ctrl_c else signal.SIGKILL):
             killed.append(name)
         check_nothing_half_written(project.root)
         if name.startswith("mix"):
             assert not (project.root / f"{VIDEO}.mp4").exists(), name
-        # A killed Snakemake leaves its lock behind: the next run needs --unlock once.
-        project.run("--unlock")
+        if ctrl_c:  # Snakemake stops its jobs and releases its lock by itself
+            assert list((project.root / ".snakemake/locks").glob("*")) == []
+        else:  # a killed Snakemake leaves its lock behind: the next run needs --unlock once
+            project.run("--unlock")
+        if name.startswith("mix"):  # the rerun redoes exactly the interrupted mix
+            assert project.planned_outputs() == {f"{VIDEO}.mp4"}
     assert killed == [name for name, _ in MOMENTS], f"moments reached: {killed}"
 
     project.run()  # the default profile: --rerun-incomplete --keep-going
