@@ -1,6 +1,7 @@
 """`snakemake --report`: opened in real headless Chromium, the video plays in its page and
 the contact sheet shows."""
 
+import json
 import tempfile
 import time
 import zipfile
@@ -55,24 +56,43 @@ def test_contact_sheet_built_by_the_workflow(report):
     assert "preset: draft" in html
 
 
-def test_report_opens_and_the_video_plays(report, browser):
-    browser.open((report / "unzipped/report/report.html").as_uri())
-    time.sleep(1)
-    menu = browser.evaluate("[...document.querySelectorAll('a')].map(a => a.innerText.trim())")
-    assert {"Videos", "Contact sheets", "Statistics"} <= set(menu)
-    # Click through as a person would: Videos, then the eye of the entry.
+def show(browser, category: str, selector: str) -> str:
+    """Click through the report as a person would: the category, then the entry's eye.
+    Returns the `src` of the element that then shows the result."""
+    browser.open((browser.report / "unzipped/report/report.html").as_uri())
+    for _ in range(50):  # the report is a script-rendered page
+        menu = browser.evaluate("[...document.querySelectorAll('a')].map(a => a.innerText)")
+        if category in [m.strip() for m in menu]:
+            break
+        time.sleep(0.1)
     browser.evaluate(
-        "[...document.querySelectorAll('a')].find(a => a.innerText.trim() == 'Videos').click()"
+        f"[...document.querySelectorAll('a')].find(a => a.innerText.trim() == '{category}').click()"
     )
     time.sleep(0.5)
     browser.evaluate("document.querySelector('a[iconname=eye]').click()")
-    src = None
     for _ in range(50):
-        src = browser.evaluate("document.querySelector('iframe')?.src")
+        src = browser.evaluate(f"document.querySelector({json.dumps(selector)})?.src")
         if src:
-            break
+            return src
         time.sleep(0.1)
-    assert src and src.endswith("/index.html")
+    raise AssertionError(f"nothing shown under {category}")
+
+
+def test_report_shows_the_contact_sheet(report, browser):
+    browser.report = report
+    src = show(browser, "Contact sheets", "img[src$='.contact.png']")
+    assert src.endswith("/first-video.contact.png")
+    size = browser.evaluate(
+        "(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+        "(document.querySelector(\"img[src$='.contact.png']\"))"
+    )
+    assert size == [True, *sheet_size(3)]
+
+
+def test_report_opens_and_the_video_plays(report, browser):
+    browser.report = report
+    src = show(browser, "Videos", "iframe")
+    assert src.endswith("/index.html")
 
     browser.open(src)
     video = browser.evaluate(
@@ -94,3 +114,27 @@ def test_report_opens_and_the_video_plays(report, browser):
         "(i => [i.complete, i.naturalWidth, i.naturalHeight])(document.getElementById('contact'))"
     )
     assert sheet == [True, *sheet_size(3)]
+
+
+def test_stage_timings_sum_benchmark_files(tmp_path):
+    from snakereel.reportpage import page_html, stage_timings, video_benchmarks
+
+    header = "s\th:m:s\tmax_rss\n"
+    folder = tmp_path / "benchmarks/c/v"
+    for segment, seconds in (("a", 1.5), ("b", 2.25)):
+        (folder / segment).mkdir(parents=True)
+        (folder / segment / "render.tsv").write_text(f"{header}{seconds}\t0:00:01\t9\n")
+        (folder / segment / "tts.tsv").write_text(f"{header}0.5\t0:00:00\t9\n")
+    (folder / "mix.tsv").write_text(f"{header}3.0\t0:00:03\t9\n")
+    (folder / "page.tsv").write_text(f"{header}9.0\t0:00:09\t9\n")  # the page's own: left out
+    (tmp_path / "benchmarks/c/music.tsv").write_text(f"{header}0.25\t0:00:00\t9\n")
+    timings = stage_timings(video_benchmarks(tmp_path, "c", "v"))
+    assert timings == [
+        ("tts", 2, 1.0, 0.5),
+        ("render", 2, 3.75, 2.25),
+        ("music", 1, 0.25, 0.25),
+        ("mix", 1, 3.0, 3.0),
+    ]
+    html = page_html("<Title & co>", timings, {"preset": "draft"})
+    assert "&lt;Title &amp; co&gt;" in html and "<td>render</td><td>2</td><td>3.75</td>" in html
+    assert "<th>8.00</th>" in html
