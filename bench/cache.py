@@ -2,8 +2,9 @@
 same intro and outro and fresh middle segments, images from an http provider (a local
 OpenAI-compatible server that takes --latency seconds per image, like a paid API).
 
-Builds the batch twice in fresh projects, one video per run as a channel would: without
-the cache (`--workflow-profile none`) and with it (the default profile). Prints image API
+Builds the batch twice in fresh projects, one video per run as a channel would (or all in
+one run with --batch): without the cache (`--workflow-profile none`) and with it (the
+default profile). Prints image API
 calls, speech jobs computed and wall time for both, as ratios, and `snakereel costs`.
 
     python bench/cache.py                 # 5 videos, draft preset
@@ -84,7 +85,7 @@ def build(root: Path, cached: bool, env: dict) -> float:
     return time.perf_counter() - start
 
 
-def measure(videos: int, cached: bool, latency: float, preset: str) -> dict:
+def measure(videos: int, cached: bool, latency: float, preset: str, batch: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "SNAKEMAKE_OUTPUT_CACHE"}
     env["BENCH_IMAGES_KEY"] = "bench"
     with tempfile.TemporaryDirectory() as tmp, ImageServer(delay=latency) as server:
@@ -97,7 +98,8 @@ def measure(videos: int, cached: bool, latency: float, preset: str) -> dict:
         wall = 0.0
         for day in range(videos):
             (folder / f"day-{day + 1:02d}.yaml").write_text(video_yaml(day))
-            wall += build(root, cached, env)
+            if not batch or day == videos - 1:
+                wall += build(root, cached, env)
         metadata = [json.loads(p.read_text()) for p in sorted(root.glob("results/daily/*.json"))]
         summary = load(root / "results")
         costs = "\n\n".join(table(key, summarize(summary, key)) for key in ("channel", "day"))
@@ -120,9 +122,12 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=5)
     parser.add_argument("--latency", type=float, default=2.0, help="seconds per image")
     parser.add_argument("--preset", default="draft")
+    parser.add_argument(
+        "--batch", action="store_true", help="build all videos in one run, not one a day"
+    )
     args = parser.parse_args()
-    without = measure(args.videos, False, args.latency, args.preset)
-    with_cache = measure(args.videos, True, args.latency, args.preset)
+    without = measure(args.videos, False, args.latency, args.preset, args.batch)
+    with_cache = measure(args.videos, True, args.latency, args.preset, args.batch)
     for result in (without, with_cache):
         print(json.dumps({k: v for k, v in result.items() if k != "costs"}))
     print(
