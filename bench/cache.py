@@ -2,8 +2,9 @@
 same intro and outro and fresh middle segments, images from an http provider (a local
 OpenAI-compatible server that takes --latency seconds per image, like a paid API).
 
-Builds the batch twice in fresh projects, one video per run as a channel would: without
-the cache (`--workflow-profile none`) and with it (the default profile). Prints image API
+Builds the batch twice in fresh projects, one video per run as a channel would (or all in
+one run with --batch): without the cache (`--workflow-profile none`) and with it (the
+default profile). Prints image API
 calls, speech jobs computed and wall time for both, as ratios, and `snakereel costs`.
 
     python bench/cache.py                 # 5 videos, draft preset
@@ -20,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
@@ -39,8 +42,16 @@ images:
     style: warm film photo
     price_per_image: 0.04
 """
-INTRO = "  - {id: intro, text: Welcome back to Daily Habit. One idea; one minute., image_prompt: sunrise over a quiet city}\n"  # noqa: E501
-OUTRO = "  - {id: outro, text: Try it today and tell me how it went. See you tomorrow., image_prompt: an open door at dusk}\n"  # noqa: E501
+INTRO = {
+    "id": "intro",
+    "text": "Welcome back to Daily Habit. One idea, one minute.",
+    "image_prompt": "sunrise over a quiet city",
+}
+OUTRO = {
+    "id": "outro",
+    "text": "Try it today and tell me how it went. See you tomorrow.",
+    "image_prompt": "an open door at dusk",
+}
 TOPICS = [
     ("Start smaller than you think.", "A tiny habit survives a bad day.", "a single shoe"),
     ("Never miss twice.", "One miss is an accident; two is a pattern.", "a calendar"),
@@ -55,24 +66,26 @@ TOPICS = [
 
 def video_yaml(day: int) -> str:
     hook, point, prompt = TOPICS[day % len(TOPICS)]
-    return (
-        f"title: Day {day + 1}\nsegments:\n"
-        + INTRO
-        + f"  - {{id: hook, text: {hook}, image_prompt: {prompt}}}\n"
-        + f"  - {{id: point, text: {point}, image_prompt: {prompt} close-up}}\n"
-        + OUTRO
-    )
+    segments = [
+        INTRO,
+        {"id": "hook", "text": hook, "image_prompt": prompt},
+        {"id": "point", "text": point, "image_prompt": f"{prompt}, close-up"},
+        OUTRO,
+    ]
+    return yaml.safe_dump({"title": f"Day {day + 1}", "segments": segments})
 
 
 def build(root: Path, cached: bool, env: dict) -> float:
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(root)]
     command += ["--cores", "2", "-q"] + ([] if cached else ["--workflow-profile", "none"])
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode:
+        sys.exit(f"snakemake failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     return time.perf_counter() - start
 
 
-def measure(videos: int, cached: bool, latency: float, preset: str) -> dict:
+def measure(videos: int, cached: bool, latency: float, preset: str, batch: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "SNAKEMAKE_OUTPUT_CACHE"}
     env["BENCH_IMAGES_KEY"] = "bench"
     with tempfile.TemporaryDirectory() as tmp, ImageServer(delay=latency) as server:
@@ -85,9 +98,11 @@ def measure(videos: int, cached: bool, latency: float, preset: str) -> dict:
         wall = 0.0
         for day in range(videos):
             (folder / f"day-{day + 1:02d}.yaml").write_text(video_yaml(day))
-            wall += build(root, cached, env)
+            if not batch or day == videos - 1:
+                wall += build(root, cached, env)
         metadata = [json.loads(p.read_text()) for p in sorted(root.glob("results/daily/*.json"))]
-        costs = table("channel", summarize(load(root / "results"), "channel"))
+        summary = load(root / "results")
+        costs = "\n\n".join(table(key, summarize(summary, key)) for key in ("channel", "day"))
         return {
             "cache": cached,
             "videos": videos,
@@ -107,9 +122,12 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=5)
     parser.add_argument("--latency", type=float, default=2.0, help="seconds per image")
     parser.add_argument("--preset", default="draft")
+    parser.add_argument(
+        "--batch", action="store_true", help="build all videos in one run, not one a day"
+    )
     args = parser.parse_args()
-    without = measure(args.videos, False, args.latency, args.preset)
-    with_cache = measure(args.videos, True, args.latency, args.preset)
+    without = measure(args.videos, False, args.latency, args.preset, args.batch)
+    with_cache = measure(args.videos, True, args.latency, args.preset, args.batch)
     for result in (without, with_cache):
         print(json.dumps({k: v for k, v in result.items() if k != "costs"}))
     print(

@@ -24,8 +24,11 @@ def test_cached_job_is_told_by_its_empty_log(tmp_path):
     ran.write_text("2026-01-01 10:00:00 snakereel: done in 2.500 s\n")
     hit = tmp_path / "hit.log"
     hit.write_text("")
-    assert job_from_log(ran) == (False, 2.5)
-    assert job_from_log(hit) == (True, 0.0)
+    (tmp_path / "cached.wav").write_bytes(b"RIFF")
+    (tmp_path / "speech.wav").symlink_to(tmp_path / "cached.wav")
+    assert job_from_log(ran, tmp_path / "speech.wav") == (False, 2.5)
+    assert job_from_log(hit, tmp_path / "speech.wav") == (True, 0.0)
+    assert job_from_log(tmp_path / "gone.log", tmp_path / "cached.wav") == (False, 0.0)
 
 
 def test_fallback_cache_entries_are_evicted_but_real_files_are_kept(tmp_path):

@@ -34,15 +34,16 @@ def benchmark_seconds(path: Path) -> float:
     return sum(float(row.split("\t")[0]) for row in rows if row.strip())
 
 
-def job_from_log(path: Path) -> tuple[bool, float]:
-    """(answered by the cache, wall seconds) for a job of a cached rule."""
+def job_from_log(path: Path, output: Path) -> tuple[bool, float]:
+    """(answered by the cache, wall seconds) for a job of a cached rule: a hit leaves an
+    empty log and an output that is a symlink into the cache."""
     try:
         text = path.read_text(errors="replace")
     except FileNotFoundError:
         text = ""
-    times = DONE.findall(text)
     if not text.strip():
-        return True, 0.0
+        return Path(output).is_symlink(), 0.0
+    times = DONE.findall(text)
     return False, float(times[-1]) if times else 0.0
 
 
@@ -64,10 +65,12 @@ def collect(root: Path, channel: str, video: str, spec: dict) -> dict:
     engines, voices, speech_fallbacks, segments = set(), set(), [], []
     for segment in spec["segments"]:
         entry = {"id": segment}
+        outputs = {"tts": "speech.wav", "image": "image.png"}
         for stage in SEGMENT_STAGES:
             stages[stage]["jobs"] += 1
             if stage in CACHED_STAGES:
-                hit, seconds = job_from_log(logs / segment / f"{stage}.log")
+                log_file = logs / segment / f"{stage}.log"
+                hit, seconds = job_from_log(log_file, results / segment / outputs[stage])
                 stages[stage]["cache_hits"] += hit
                 entry[stage] = {"cached": hit, "seconds": round(seconds, 3)}
             else:

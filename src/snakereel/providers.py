@@ -87,8 +87,10 @@ def api_key(settings: dict) -> str:
 
 
 def _redact(text: str, key: str) -> str:
-    text = " ".join(text.split())[:300]
-    return text.replace(key, "[key]") if key else text
+    """One line of at most 300 characters, the key replaced before anything is cut."""
+    if key:
+        text = text.replace(key, "[key]")
+    return " ".join(text.split())[:300]
 
 
 def _detail(body: bytes, key: str) -> str:
