@@ -2,18 +2,33 @@
 
 Prints the realtime factor (seconds of narration per wall second) and ratios; run with
 `make bench` (production preset) or `python bench/build.py --preset draft`.
+
+On a shared machine wall times stretch with the load, so each run also reports the CPU
+seconds it used (Snakemake and every job), the load average, and `cpu_realtime_factor`:
+narration seconds per (CPU seconds / cores), what the build reaches with the cores to
+itself and perfect packing (an estimate, labelled as such). The cold build also reports
+where the time went per rule (from the benchmark files) and the peak memory of the whole
+process tree (Snakemake plus its jobs, RSS sampled every 50 ms).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
 from pathlib import Path
+
+import psutil  # a Snakemake dependency
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -21,7 +36,70 @@ sys.path.insert(0, str(REPO / "src"))
 from snakereel.ffmpeg import media_duration  # noqa: E402
 
 
-def snakemake(root: Path, cores: int, preset: str) -> float:
+class PeakMemory:
+    """Largest total RSS of a process and its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        self.process, self.interval = psutil.Process(pid), interval
+        self.peak_mb, self.top = 0.0, ""
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.done.wait(self.interval):
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+                sizes = []
+                for proc in tree:
+                    with contextlib.suppress(psutil.Error):
+                        sizes.append((proc.memory_info().rss / 2**20, proc.name(), proc.cmdline()))
+            except psutil.Error:
+                return
+            total = sum(size for size, _, _ in sizes)
+            if total > self.peak_mb:
+                self.peak_mb = total
+                self.top = ", ".join(
+                    f"{describe(cmd) or name} {size:.0f} MB"
+                    for size, name, cmd in sorted(sizes, reverse=True)[:3]
+                )
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def describe(cmdline: list[str]) -> str:
+    """A short name for a process of the build: Snakemake, a rule's script, or the tool."""
+    for part in cmdline:
+        if part.endswith(".py") and ".snakemake" in part:  # .snakemake/scripts/tmpXXX.tts.py
+            return Path(part).name.split(".")[-2] + " job"
+    if "snakemake" in cmdline:
+        return "snakemake"
+    return Path(cmdline[0]).name if cmdline else ""
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def per_rule(root: Path) -> dict:
+    """Jobs, wall seconds, CPU seconds and largest RSS per rule, from the benchmark files."""
+    rules = defaultdict(lambda: {"jobs": 0, "s": 0.0, "cpu_s": 0.0, "max_rss_mb": 0.0})
+    for path in (root / "benchmarks").rglob("*.tsv"):
+        with path.open() as handle:
+            row = next(csv.DictReader(handle, delimiter="\t"))
+        rule = rules[path.stem]
+        rule["jobs"] += 1
+        rule["s"] += float(row["s"])
+        rule["cpu_s"] += float(row["cpu_time"] or 0)
+        rule["max_rss_mb"] = max(rule["max_rss_mb"], float(row["max_rss"] or 0))
+    return {name: {k: round(v, 2) for k, v in rule.items()} for name, rule in rules.items()}
+
+
+def snakemake(root: Path, cores: int, preset: str, memory: dict | None = None) -> tuple:
+    """(wall seconds, CPU seconds) of one run; fills `memory` with its peak when given."""
     command = [
         sys.executable,
         "-m",
@@ -36,9 +114,18 @@ def snakemake(root: Path, cores: int, preset: str) -> float:
         f"preset={preset}",
         "-q",
     ]
+    cpu = cpu_seconds()
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as run:
+        sampler = PeakMemory(run.pid) if memory is not None else None
+        _, stderr = run.communicate()
+    wall = time.perf_counter() - start
+    if sampler:
+        sampler.stop()
+        memory.update(peak_mb=round(sampler.peak_mb), at_peak=sampler.top)
+    if run.returncode:
+        raise RuntimeError(stderr.decode()[-2000:])
+    return wall, cpu_seconds() - cpu
 
 
 def measure(cores: int, preset: str) -> dict:
@@ -46,21 +133,31 @@ def measure(cores: int, preset: str) -> dict:
         root = Path(tmp)
         shutil.copytree(REPO / "channels", root / "channels")
         shutil.copy(REPO / "config.yaml", root / "config.yaml")
-        cold = snakemake(root, cores, preset)
+        load = os.getloadavg()[0]
+        memory = {}
+        cold, cold_cpu = snakemake(root, cores, preset, memory)
+        rules = per_rule(root)
         audio = sum(media_duration(p) for p in (root / "results").glob("*/*.mp4"))
-        noop = snakemake(root, cores, preset)
+        noop, _ = snakemake(root, cores, preset)
         script = root / "channels/momentum_mindset/videos/day-01.yaml"
         script.write_text(script.read_text().replace("one page", "two pages"))
-        edit = snakemake(root, cores, preset)
+        edit, edit_cpu = snakemake(root, cores, preset)
     return {
         "preset": preset,
         "cores": cores,
+        "load_average": round(load, 1),
         "cold_s": round(cold, 2),
         "audio_s": round(audio, 2),
         "realtime_factor": round(audio / cold, 2),
+        "cold_cpu_s": round(cold_cpu, 1),
+        "cpu_realtime_factor": round(audio / (cold_cpu / cores), 2),
         "noop_s": round(noop, 2),
         "edit_s": round(edit, 2),
         "edit_fraction_of_cold": round(edit / cold, 3),
+        "edit_cpu_fraction": round(edit_cpu / cold_cpu, 3),
+        "peak_memory_mb": memory["peak_mb"],
+        "at_peak": memory["at_peak"],
+        "rules": rules,
     }
 
 
@@ -75,7 +172,8 @@ def main() -> None:
     by_preset = {r["preset"]: r for r in results}
     if {"draft", "production"} <= by_preset.keys():
         ratio = by_preset["production"]["cold_s"] / by_preset["draft"]["cold_s"]
-        print(f"draft is {ratio:.2f}x faster than production (cold build)")
+        cpu = by_preset["production"]["cold_cpu_s"] / by_preset["draft"]["cold_cpu_s"]
+        print(f"draft is {ratio:.2f}x faster than production (cold build; {cpu:.2f}x in CPU)")
 
 
 if __name__ == "__main__":
