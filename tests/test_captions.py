@@ -86,7 +86,7 @@ def test_positions_use_safe_margins():
         ({"size": 5}, "captions.size", "less than the minimum"),
         ({"outline": -1}, "captions.outline", "less than the minimum"),
         ({"max_words": 0}, "captions.max_words", "less than the minimum"),
-        ({"uppercase": "yes"}, "captions.uppercase", "not of type 'boolean'"),
+        ({"uppercase": "yes"}, "captions.uppercase", "must be true or false"),
         ({"colour": "#FFFFFF"}, "captions.colour", "did you mean 'color'?"),
     ],
 )
