@@ -7,6 +7,7 @@ from snakereel.ffmpeg import choose_encoder
 from snakereel.fonts import fonts_dir
 from snakereel.io import canonical_json
 from snakereel.presets import get_preset
+from snakereel.tts.registry import voice_spec
 
 
 wildcard_constraints:
@@ -64,8 +65,9 @@ def encoder():
 
 
 def tts_spec(wildcards):
-    voice = channel_of(wildcards).settings["voice"]
-    return canonical_json({"text": segment_of(wildcards).text, "voice": voice})
+    segment = segment_of(wildcards)
+    voice = segment.voice or channel_of(wildcards).settings["voice"]
+    return canonical_json({"text": segment.text, "voice": voice_spec(voice)})
 
 
 def captions_spec(wildcards):

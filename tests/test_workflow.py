@@ -53,7 +53,9 @@ def test_full_build_then_nothing_to_do(project):
 def test_editing_one_sentence_rebuilds_that_segment_and_the_merge(project):
     project.edit("channels/momentum_mindset/videos/day-01.yaml", "one page", "two pages")
     assert project.planned_outputs() == (
-        segment_outputs("two-minutes", "speech.wav", "words.json", "captions.ass", "clip.mp4")
+        segment_outputs(
+            "two-minutes", "speech.wav", "words.json", "speech.json", "captions.ass", "clip.mp4"
+        )
         | FINAL
     )
 
@@ -80,7 +82,13 @@ def test_inserting_a_segment_builds_only_it_and_the_merge(project):
     planned = project.planned_outputs()
     assert planned == (
         segment_outputs(
-            "extra", "speech.wav", "words.json", "captions.ass", "image.png", "clip.mp4"
+            "extra",
+            "speech.wav",
+            "words.json",
+            "speech.json",
+            "captions.ass",
+            "image.png",
+            "clip.mp4",
         )
         | FINAL
     )

@@ -128,6 +128,7 @@ class Segment:
     image: str = ""
     image_prompt: str = ""
     motion: str = "kenburns"
+    voice: dict = field(default_factory=dict)  # merged voice settings when overridden
 
 
 @dataclass
@@ -184,6 +185,12 @@ def load_video(channel: Channel, path: Path) -> Video:
         seen[segment_id] = index
         if raw.get("image"):
             _check_asset(channel, raw["image"], path, f"segments[{index}].image")
+        voice = {}
+        if raw.get("voice"):
+            from .tts.registry import segment_voice
+
+            field_name = f"segments[{index}].voice"
+            voice = segment_voice(channel.settings["voice"], raw["voice"], path, field_name)
         segments.append(
             Segment(
                 id=segment_id,
@@ -192,6 +199,7 @@ def load_video(channel: Channel, path: Path) -> Video:
                 image=raw.get("image", ""),
                 image_prompt=raw.get("image_prompt", ""),
                 motion=raw.get("motion", motion),
+                voice=voice,
             )
         )
     return Video(channel.id, video_id, path, data.get("title", video_id), segments)
