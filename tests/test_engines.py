@@ -281,6 +281,7 @@ def cloning(tmp_path):
         "segments:\n"
         "  - {id: a, text: Cloned if we can.}\n"
         "  - {id: b, text: Always Piper., voice: {engine: piper}}\n"
+        "  - {id: c, text: Kokoro then Piper., voice: {engines: [kokoro, piper]}}\n"
     )
     (root / "config.yaml").write_text("channels_dir: channels\n")
     return Workflow(root)
@@ -314,4 +315,26 @@ def test_chains_with_chatterbox_use_its_conda_env(cloning, tmp_path, monkeypatch
 
     assert envs("results/clone/v/a/speech.json") == {"chatterbox.yaml", "tts.yaml"}
     assert envs("results/clone/v/b/speech.json") == {"tts.yaml"}
+    assert envs("results/clone/v/c/speech.json") == {"kokoro.yaml", "tts.yaml"}
     assert (REPO / "envs/chatterbox.yaml").is_file()
+
+
+def test_voices_lists_engines_voices_and_how_to_get_models(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from snakereel.tts import registry
+
+    try:  # an empty Hugging Face cache, whatever this machine has
+        import huggingface_hub.constants
+
+        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    except ImportError:
+        pass
+    assert registry.run(argparse.Namespace(engine=None)) == 0
+    out = capsys.readouterr().out
+    assert "piper: installed" in out and "- en_US-joe-medium: " in out
+    for engine, repo in (("kokoro", "hexgrad/Kokoro-82M"), ("chatterbox", "ResembleAI/chatterbox")):
+        section = out.split(f"{engine}: ")[1]
+        assert f"no model found: download {repo} once" in section.split("\n\n")[0]
+    assert registry.run(argparse.Namespace(engine="piper")) == 0
+    assert "kokoro" not in capsys.readouterr().out

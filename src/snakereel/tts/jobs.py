@@ -54,5 +54,10 @@ def inputs(channel: Channel, segment: Segment) -> dict[str, str]:
 
 
 def env_file(channel: Channel, segment: Segment) -> str:
-    """Chains naming Chatterbox run in its own env (it pins an old torch); others in tts."""
-    return "chatterbox.yaml" if "chatterbox" in chain_of(voice_of(channel, segment)) else "tts.yaml"
+    """The conda env of a segment's tts job: Chatterbox pins an old torch, so chains naming
+    it get an env of their own; Kokoro needs torch; Piper alone needs neither."""
+    chain = chain_of(voice_of(channel, segment))
+    for engine in ("chatterbox", "kokoro"):
+        if engine in chain:
+            return f"{engine}.yaml"
+    return "tts.yaml"
