@@ -16,6 +16,7 @@ lengths come from another voice, only the start and end are measured.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -63,15 +64,12 @@ def checkpoint_dir(settings: dict) -> Path:
 
 def load_model(settings: dict):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        from chatterbox.tts import ChatterboxTTS
-    except ImportError as error:
-        raise EngineUnavailable(
-            f"Chatterbox is not installed ({error.name} missing)",
-            field="voice.engine",
-            hint=INSTALL,
-        ) from None
-    return ChatterboxTTS.from_local(checkpoint_dir(settings), "cpu")
+    if importlib.util.find_spec("chatterbox") is None:
+        raise EngineUnavailable("Chatterbox is not installed", field="voice.engine", hint=INSTALL)
+    folder = checkpoint_dir(settings)  # before the slow imports: fail fast
+    from chatterbox.tts import ChatterboxTTS
+
+    return ChatterboxTTS.from_local(folder, "cpu")
 
 
 def generate_kwargs(settings: dict) -> dict:
@@ -168,8 +166,6 @@ def scaled_reference_timings(samples, rate, text, reference=None) -> list[WordTi
 
 
 def describe() -> dict:
-    import importlib.util
-
     voices, missing = [], None
     try:
         folder = checkpoint_dir({})

@@ -10,6 +10,7 @@ Install with `pip install -e .[kokoro]`.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -96,17 +97,15 @@ def english_g2p(british: bool):
 class KokoroEngine:
     def __init__(self, settings: dict, threads: int = 1):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never download
-        try:
-            import torch
-            from kokoro import KModel, KPipeline
-        except ImportError as error:
+        if importlib.util.find_spec("kokoro") is None:
             raise EngineUnavailable(
-                f"Kokoro is not installed ({error.name} missing)",
-                field="voice.engine",
-                hint="pip install -e .[kokoro]",
-            ) from None
-        config, weights = model_files(settings)
+                "Kokoro is not installed", field="voice.engine", hint="pip install -e .[kokoro]"
+            )
+        config, weights = model_files(settings)  # before the slow imports: fail fast
         pack = voice_file(settings)
+        import torch
+        from kokoro import KModel, KPipeline
+
         torch.set_num_threads(threads)
         self.torch = torch
         self.settings = settings
@@ -183,8 +182,6 @@ def word_timings(text: str, words: list[str], timed: list, total: int):
 
 
 def describe() -> dict:
-    import importlib.util
-
     installed = importlib.util.find_spec("kokoro") is not None
     voices, missing = [], None
     try:
