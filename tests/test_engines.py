@@ -338,3 +338,33 @@ def test_voices_lists_engines_voices_and_how_to_get_models(tmp_path, monkeypatch
         assert f"no model found: download {repo} once" in section.split("\n\n")[0]
     assert registry.run(argparse.Namespace(engine="piper")) == 0
     assert "kokoro" not in capsys.readouterr().out
+
+
+def test_job_inputs_env_and_models(tmp_path):
+    from snakereel.tts import jobs
+    from snakereel.tts.piper import model_key
+
+    channel = channel_with(
+        tmp_path,
+        "title: T\nvoice: {engines: [chatterbox, piper], chatterbox: {sample_path: me.wav}}\n",
+        "segments:\n"
+        "  - {id: a, text: One.}\n"
+        "  - {id: b, text: Two., voice: {engine: piper, voice: voices/my.onnx}}\n",
+    )
+    first, second = channel.videos["v"].segments
+    assert jobs.inputs(channel, first) == {"piper_model": f"{jobs.MODELS}/en_US-joe-medium.onnx"}
+    (tmp_path / "ch" / "me.wav").write_bytes(b"RIFF")
+    assert jobs.inputs(channel, first)["sample"] == str((tmp_path / "ch" / "me.wav").resolve())
+    key = model_key("voices/my.onnx")
+    assert key.startswith("my-") and jobs.inputs(channel, second) == {
+        "piper_model": f"{jobs.MODELS}/{key}.onnx"
+    }
+    assert jobs.piper_voices({"ch": channel}) == {
+        "en_US-joe-medium": "en_US-joe-medium",
+        key: "voices/my.onnx",
+    }
+    assert jobs.piper_model_input("voices/my.onnx") == ["voices/my.onnx", "voices/my.onnx.json"]
+    assert (jobs.env_file(channel, first), jobs.env_file(channel, second)) == (
+        "chatterbox.yaml",
+        "tts.yaml",
+    )
