@@ -8,8 +8,9 @@ that do what a tts job does (import, load the voice, speak, write the files):
   once     one process for all segments, loading the voice once
 
 `load` is the time from starting the process to a voice ready to speak (interpreter,
-imports and model), `job` the whole process; wall and CPU seconds (CPU time is the steadier
-figure on a busy machine). Run: `python bench/tts_load.py [--repeat 3]`.
+imports and model), `job` the whole process. Both are given in CPU seconds and wall
+seconds: CPU time is the steadier figure on a busy machine. Per-job figures are medians
+over the segments and repeats. Run: `python bench/tts_load.py [--repeat 3]`.
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ def worker(mode: str, prepared: str, job: dict, out: Path) -> None:
     settings = dict(spec["piper"], prepared=prepared if mode != "before" else None)
     engine = load("piper", settings)
     ready = time.time()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    load_cpu = usage.ru_utime + usage.ru_stime
     for index, text in job["texts"].items():
         speech = engine.synthesize(text).with_silence(spec["pause"])
         speech.save(out / f"{index}.wav", out / f"{index}.json")
         write_json_atomic(out / f"{index}.meta.json", {"engine": "piper"})
-    print(json.dumps({"ready": ready}))
+    print(json.dumps({"ready": ready, "load_cpu": load_cpu}))
 
 
 def run_job(mode: str, prepared: Path, out: Path, spec: dict, texts: dict) -> dict:
@@ -71,17 +74,23 @@ def run_job(mode: str, prepared: Path, out: Path, spec: dict, texts: dict) -> di
     )
     end = time.time()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    ready = json.loads(done.stdout.strip().splitlines()[-1])["ready"]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"load": ready - start, "job": end - start, "cpu": cpu}
+    return {
+        "load": report["ready"] - start,
+        "load_cpu": report["load_cpu"],
+        "job": end - start,
+        "cpu": cpu,
+    }
 
 
 def prepare(prepared: Path) -> float:
+    """CPU seconds of the piper_model rule's work (done once per voice)."""
     from snakereel.tts.piper import prepare_model, resolve_voice
 
-    start = time.perf_counter()
+    before = time.process_time()
     prepare_model(resolve_voice("en_US-joe-medium")[0], prepared)
-    return time.perf_counter() - start
+    return time.process_time() - before
 
 
 def main() -> None:
@@ -100,7 +109,7 @@ def main() -> None:
     count = len(texts)
     with tempfile.TemporaryDirectory() as tmp:
         out, prepared = Path(tmp), Path(tmp) / "model.onnx"
-        prepare_s = prepare(prepared)
+        prepare_cpu = prepare(prepared)
         jobs = {"before": [], "after": []}
         once = []
         for _ in range(args.repeat):  # interleaved, so a busy moment hits every mode
@@ -114,39 +123,42 @@ def main() -> None:
     def median(rows, key):
         return statistics.median(row[key] for row in rows)
 
-    per_segment = {
-        mode: {k: median(rows, k) * count for k in ("job", "cpu")} for mode, rows in jobs.items()
+    rows = {
+        mode: {k: median(r, k) for k in ("load", "load_cpu", "job", "cpu")}
+        for mode, r in jobs.items()
     }
-    for key in ("job", "cpu"):  # the model is prepared once per workflow
-        per_segment["after"][key] += prepare_s
-    single = {k: median(once, k) for k in ("job", "cpu", "load")}
+    single = {k: median(once, k) for k in ("job", "cpu")}
+    # all segments spoken by one-segment jobs; `after` adds the model prepared once
+    total_cpu = {mode: sum(r["cpu"] for r in jobs[mode]) / args.repeat for mode in jobs}
+    total_cpu["after"] += prepare_cpu
+    total_wall = {mode: sum(r["job"] for r in jobs[mode]) / args.repeat for mode in jobs}
     result = {
         "segments": count,
-        "load_average": round(load_avg, 2),
-        "prepare_model_s": round(prepare_s, 3),
-        "load_per_job_before_s": round(median(jobs["before"], "load"), 3),
-        "load_per_job_after_s": round(median(jobs["after"], "load"), 3),
-        "job_before_s": round(median(jobs["before"], "job"), 3),
-        "job_after_s": round(median(jobs["after"], "job"), 3),
-        "job_cpu_before_s": round(median(jobs["before"], "cpu"), 3),
-        "job_cpu_after_s": round(median(jobs["after"], "cpu"), 3),
-        "per_segment_before_s": round(per_segment["before"]["job"], 2),
-        "per_segment_after_s": round(per_segment["after"]["job"], 2),
-        "once_per_job_s": round(single["job"], 2),
-        "once_per_job_cpu_s": round(single["cpu"], 2),
+        "load_average": round(load_avg, 1),
+        "prepare_model_cpu_s": round(prepare_cpu, 2),
+        "per_job_load_cpu_s": {m: round(r["load_cpu"], 3) for m, r in rows.items()},
+        "per_job_load_wall_s": {m: round(r["load"], 3) for m, r in rows.items()},
+        "per_job_cpu_s": {m: round(r["cpu"], 3) for m, r in rows.items()},
+        "load_cpu_ratio_before_over_after": round(
+            rows["before"]["load_cpu"] / rows["after"]["load_cpu"], 2
+        ),
+        "all_segments_cpu_s": {
+            "per_segment_before": round(total_cpu["before"], 2),
+            "per_segment_after": round(total_cpu["after"], 2),
+            "once_per_job": round(single["cpu"], 2),
+        },
+        "all_segments_wall_s": {
+            "per_segment_before": round(total_wall["before"], 2),
+            "per_segment_after": round(total_wall["after"], 2),
+            "once_per_job": round(single["job"], 2),
+        },
+        "ratio_per_segment_over_once_cpu": {
+            m: round(total_cpu[m] / single["cpu"], 2) for m in ("before", "after")
+        },
+        "ratio_per_segment_over_once_wall": {
+            m: round(total_wall[m] / single["job"], 2) for m in ("before", "after")
+        },
     }
-    result["load_ratio_before_over_after"] = round(
-        result["load_per_job_before_s"] / result["load_per_job_after_s"], 2
-    )
-    result["ratio_per_segment_over_once_before"] = round(
-        result["per_segment_before_s"] / result["once_per_job_s"], 2
-    )
-    result["ratio_per_segment_over_once_after"] = round(
-        result["per_segment_after_s"] / result["once_per_job_s"], 2
-    )
-    result["cpu_ratio_per_segment_over_once_after"] = round(
-        per_segment["after"]["cpu"] / single["cpu"], 2
-    )
     print(json.dumps(result, indent=1))
 
 
