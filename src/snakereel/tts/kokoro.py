@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import SnakereelError
 from .base import Speech, fill_word_gaps, split_words, word_bounds
 from .registry import EngineUnavailable
 
@@ -141,8 +142,6 @@ class KokoroEngine:
         ]
 
     def synthesize(self, text: str) -> Speech:
-        from ..errors import SnakereelError
-
         s = self.settings
         key = json.dumps([s.get("seed", 0), text, s.get("speed", 1.0), self.voice_name])
         self.torch.manual_seed(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little"))
