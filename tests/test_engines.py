@@ -215,6 +215,10 @@ def test_chatterbox_maps_every_setting(tmp_path):
     other = cb.ChatterboxEngine({**settings, "seed": 5}, model=FakeChatterbox()).synthesize(TEXT)
     assert again.samples.tobytes() == speech.samples.tobytes()
     assert other.samples.tobytes() != speech.samples.tobytes()
+    # the same sample found elsewhere (another checkout, a cluster node): the same take
+    moved = {**settings, "sample_file": "/elsewhere/me.wav"}
+    elsewhere = cb.ChatterboxEngine(moved, model=FakeChatterbox()).synthesize(TEXT)
+    assert elsewhere.samples.tobytes() == speech.samples.tobytes()
 
 
 def test_chatterbox_defaults_use_the_builtin_voice():

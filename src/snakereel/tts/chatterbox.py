@@ -115,7 +115,9 @@ class ChatterboxEngine:
 
     def synthesize(self, text: str) -> Speech:
         kwargs = generate_kwargs(self.settings)
-        key = json.dumps([self.settings.get("seed", 0), text, kwargs], sort_keys=True)
+        # the seed follows the sample's name in the channel, not where this job finds it
+        stable = {**kwargs, "audio_prompt_path": self.settings.get("sample_path")}
+        key = json.dumps([self.settings.get("seed", 0), text, stable], sort_keys=True)
         seed_everything(int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little"))
         wav = self.model.generate(text, **kwargs)
         audio = np.asarray(wav.detach().cpu().numpy() if hasattr(wav, "detach") else wav)
