@@ -9,6 +9,7 @@ from snakereel.fonts import fonts_dir
 from snakereel.io import canonical_json
 from snakereel.presets import get_preset
 from snakereel.providers import image_spec as image_source_spec
+from snakereel.tts.registry import voice_spec
 
 
 wildcard_constraints:
@@ -70,8 +71,8 @@ def encoder():
 
 
 def tts_spec(wildcards):
-    voice = channel_of(wildcards).settings["voice"]
     segment = segment_of(wildcards)
+    voice = segment.voice or channel_of(wildcards).settings["voice"]
     if segment.audio:  # a recorded take: its content, not the voice, shapes the output
         take = asset_path(channel_of(wildcards), segment.audio)
         return canonical_json(
@@ -81,19 +82,12 @@ def tts_spec(wildcards):
                 "pause": voice["pause"],
             }
         )
-    return canonical_json({"text": segment.text, "voice": voice})
+    return canonical_json({"text": segment.text, "voice": voice_spec(voice)})
 
 
 def sha256_of(path):
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def tts_input(wildcards):
-    segment = segment_of(wildcards)
-    if segment.audio:
-        return [str(asset_path(channel_of(wildcards), segment.audio))]
-    return []
 
 
 def captions_spec(wildcards):

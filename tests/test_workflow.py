@@ -60,7 +60,9 @@ def test_full_build_then_nothing_to_do(project):
 def test_editing_one_sentence_rebuilds_that_segment_and_the_merge(project):
     project.edit("channels/momentum_mindset/videos/day-01.yaml", "one page", "two pages")
     assert project.planned_outputs() == (
-        segment_outputs("two-minutes", "speech.wav", "words.json", "captions.ass", "clip.mp4")
+        segment_outputs(
+            "two-minutes", "speech.wav", "words.json", "speech.json", "captions.ass", "clip.mp4"
+        )
         | FINAL
     )
 
@@ -90,6 +92,7 @@ def test_inserting_a_segment_builds_only_it_and_the_merge(project):
             "extra",
             "speech.wav",
             "words.json",
+            "speech.json",
             "captions.ass",
             "image.png",
             "image.json",

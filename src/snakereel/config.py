@@ -246,6 +246,7 @@ class Segment:
     motion: str = "kenburns"
     audio: str = ""  # a recorded take, relative to the channel folder
     image_source: str = "card"  # resolved: file | card | http
+    voice: dict = field(default_factory=dict)  # merged voice settings when overridden
 
 
 @dataclass
@@ -308,6 +309,12 @@ def load_video(channel: Channel, path: Path) -> Video:
         if raw.get("audio"):
             _check_asset(channel, raw["audio"], path, f"segments[{index}].audio")
         source = _image_source(channel, raw, path, index)
+        voice = {}
+        if raw.get("voice"):
+            from .tts.registry import segment_voice
+
+            field_name = f"segments[{index}].voice"
+            voice = segment_voice(channel.settings["voice"], raw["voice"], path, field_name)
         segments.append(
             Segment(
                 id=segment_id,
@@ -318,6 +325,7 @@ def load_video(channel: Channel, path: Path) -> Video:
                 motion=raw.get("motion", motion),
                 audio=raw.get("audio", ""),
                 image_source=source,
+                voice=voice,
             )
         )
     captions = {**channel.settings["captions"], **data.get("captions", {})}
