@@ -9,6 +9,7 @@ from snakereel.fonts import fonts_dir
 from snakereel.io import canonical_json
 from snakereel.presets import get_preset
 from snakereel.providers import image_spec as image_source_spec
+from snakereel.tts import jobs as tts_jobs
 from snakereel.tts.registry import voice_spec
 
 
@@ -83,6 +84,14 @@ def tts_spec(wildcards):
             }
         )
     return canonical_json({"text": segment.text, "voice": voice_spec(voice)})
+
+
+def tts_inputs(wildcards):
+    """A recorded take, or what the engine chain needs (prepared Piper model, sample)."""
+    segment = segment_of(wildcards)
+    if segment.audio:
+        return {"take": str(asset_path(channel_of(wildcards), segment.audio))}
+    return tts_jobs.inputs(channel_of(wildcards), segment)
 
 
 def sha256_of(path):

@@ -10,6 +10,8 @@ rule image:
     log:
         "logs/{channel}/{video}/{segment}/image.log",
     cache: "omit-software"
+    # A retry would pay for a second image: the http provider retries what is transient.
+    retries: 0
     conda:
         "../envs/media.yaml"
     params:

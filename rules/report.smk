@@ -33,6 +33,7 @@ rule video_page:
     input:
         video="results/{channel}/{video}.mp4",
         contact="results/{channel}/{video}.contact.png",
+        metadata="results/{channel}/{video}.json",
     output:
         report(
             directory("results/{channel}/{video}.page"),

@@ -24,14 +24,6 @@ rule piper_model:
         "../scripts/piper_model.py"
 
 
-def tts_inputs(wildcards):
-    """A recorded take, or what the engine chain needs (prepared Piper model, sample)."""
-    segment = segment_of(wildcards)
-    if segment.audio:
-        return {"take": str(asset_path(channel_of(wildcards), segment.audio))}
-    return tts_jobs.inputs(channel_of(wildcards), segment)
-
-
 rule tts:
     input:
         unpack(tts_inputs),

@@ -116,25 +116,19 @@ def test_report_opens_and_the_video_plays(report, browser):
     assert sheet == [True, *sheet_size(3)]
 
 
-def test_stage_timings_sum_benchmark_files(tmp_path):
-    from snakereel.reportpage import page_html, stage_timings, video_benchmarks
+def test_stage_timings_come_from_the_metadata():
+    from snakereel.reportpage import page_html, stage_timings
 
-    header = "s\th:m:s\tmax_rss\n"
-    folder = tmp_path / "benchmarks/c/v"
-    for segment, seconds in (("a", 1.5), ("b", 2.25)):
-        (folder / segment).mkdir(parents=True)
-        (folder / segment / "render.tsv").write_text(f"{header}{seconds}\t0:00:01\t9\n")
-        (folder / segment / "tts.tsv").write_text(f"{header}0.5\t0:00:00\t9\n")
-    (folder / "mix.tsv").write_text(f"{header}3.0\t0:00:03\t9\n")
-    (folder / "page.tsv").write_text(f"{header}9.0\t0:00:09\t9\n")  # the page's own: left out
-    (tmp_path / "benchmarks/c/music.tsv").write_text(f"{header}0.25\t0:00:00\t9\n")
-    timings = stage_timings(video_benchmarks(tmp_path, "c", "v"))
-    assert timings == [
-        ("tts", 2, 1.0, 0.5),
-        ("render", 2, 3.75, 2.25),
-        ("music", 1, 0.25, 0.25),
-        ("mix", 1, 3.0, 3.0),
-    ]
+    metadata = {
+        "stages": {
+            "mix": {"jobs": 1, "seconds": 3.0},
+            "tts": {"jobs": 2, "seconds": 1.0, "cache_hits": 1},
+            "music": {"jobs": 0, "seconds": 0.0},
+            "render": {"jobs": 2, "seconds": 3.75},
+        }
+    }
+    timings = stage_timings(metadata)
+    assert timings == [("tts", 2, 1.0), ("render", 2, 3.75), ("mix", 1, 3.0)]
     html = page_html("<Title & co>", timings, {"preset": "draft"})
     assert "&lt;Title &amp; co&gt;" in html and "<td>render</td><td>2</td><td>3.75</td>" in html
-    assert "<th>8.00</th>" in html
+    assert "<th>7.75</th>" in html

@@ -105,7 +105,7 @@ def check_nothing_half_written(root: Path) -> None:
             continue
         if path.suffix == ".wav":
             wav_seconds(path)
-        elif path.name == "words.json":
+        elif path.suffix == ".json":  # words, speech and image records
             assert json.loads(path.read_text())
         elif path.suffix == ".ass":
             assert pysubs2.load(str(path)).events
@@ -118,6 +118,8 @@ def check_nothing_half_written(root: Path) -> None:
             assert abs(media_seconds(path) - expected) < 0.05, path
         elif path.suffix == ".mp4":
             assert media_seconds(path) > 0, path
+        elif path.suffix == ".onnx":  # the prepared Piper voice
+            assert path.stat().st_size > 1_000_000, path
         elif path.name == "visual.txt":  # the merge's concat list, kept beside its output
             lines = path.read_text().splitlines()
             assert lines and all(line.startswith("file '") for line in lines)

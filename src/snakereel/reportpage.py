@@ -4,8 +4,8 @@ the settings it was built with."""
 
 from __future__ import annotations
 
-import csv
 import html
+import json
 import os
 import shutil
 from pathlib import Path
@@ -17,24 +17,14 @@ from .io import write_text_atomic
 STAGES = ["tts", "captions", "image", "render", "concat", "music", "mix", "contact"]
 
 
-def stage_timings(benchmarks: list[Path]) -> list[tuple[str, int, float, float]]:
-    """(stage, jobs, total seconds, slowest job) from Snakemake benchmark files."""
-    seconds: dict[str, list[float]] = {}
-    for path in benchmarks:
-        with open(path, encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                seconds.setdefault(path.stem, []).append(float(row["s"]))
+def stage_timings(metadata: dict) -> list[tuple[str, int, float]]:
+    """(stage, jobs, total seconds) from the video's metadata (results/C/V.json), which
+    reads the benchmark files and, for cached stages, the jobs' own logs."""
     order = {name: i for i, name in enumerate(STAGES)}
+    stages = sorted(metadata["stages"].items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))
     return [
-        (stage, len(values), sum(values), max(values))
-        for stage, values in sorted(seconds.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))
+        (stage, values["jobs"], values["seconds"]) for stage, values in stages if values["jobs"]
     ]
-
-
-def video_benchmarks(root: Path, channel: str, video: str) -> list[Path]:
-    folder = root / "benchmarks" / channel
-    found = sorted(p for p in (folder / video).rglob("*.tsv") if p.stem != "page")
-    return found + [p for p in [folder / "music.tsv"] if p.is_file()]
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -47,9 +37,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def page_html(title: str, timings, settings: dict) -> str:
     rows = "\n".join(
-        f"<tr><td>{html.escape(stage)}</td><td>{jobs}</td><td>{total:.2f}</td>"
-        f"<td>{slowest:.2f}</td></tr>"
-        for stage, jobs, total, slowest in timings
+        f"<tr><td>{html.escape(stage)}</td><td>{jobs}</td><td>{total:.2f}</td></tr>"
+        for stage, jobs, total in timings
     )
     total = sum(t[2] for t in timings)
     used = yaml.safe_dump(settings, sort_keys=True, allow_unicode=True)
@@ -71,10 +60,10 @@ pre {{ background: #f6f6f6; padding: 1em; overflow: auto; }}
 <video id="video" controls playsinline preload="metadata">
 <source src="video.mp4" type="video/mp4"></video>
 <div><h2>Time per stage</h2>
-<table id="timings"><tr><th>stage</th><th>jobs</th><th>total s</th><th>slowest s</th></tr>
+<table id="timings"><tr><th>stage</th><th>jobs</th><th>total s</th></tr>
 {rows}
-<tr><th>all</th><th></th><th>{total:.2f}</th><th></th></tr></table>
-<p>Wall-clock seconds from each job's benchmark file (jobs may run in parallel).</p>
+<tr><th>all</th><th></th><th>{total:.2f}</th></tr></table>
+<p>Wall-clock seconds of the jobs (they may run in parallel); cached jobs count as 0.</p>
 </div></div>
 <h2>Contact sheet</h2>
 <img id="contact" src="contact.png" alt="one frame of every segment with its text and timing">
@@ -85,11 +74,12 @@ pre {{ background: #f6f6f6; padding: 1em; overflow: auto; }}
 
 
 def video_page(
-    video: Path, contact: Path, out: Path, *, title: str, settings: dict, benchmarks: list[Path]
+    video: Path, contact: Path, metadata: Path, out: Path, *, title: str, settings: dict
 ) -> None:
     """Write the folder `out`: index.html, video.mp4 and contact.png."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _link_or_copy(Path(video), out / "video.mp4")
     _link_or_copy(Path(contact), out / "contact.png")
-    write_text_atomic(out / "index.html", page_html(title, stage_timings(benchmarks), settings))
+    timings = stage_timings(json.loads(Path(metadata).read_text(encoding="utf-8")))
+    write_text_atomic(out / "index.html", page_html(title, timings, settings))
