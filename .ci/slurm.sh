@@ -141,6 +141,9 @@ export SLURM_CONF=$STATE/slurm.conf
 # Inside a job the jobstep plugin strips SLURM_* variables (SLURM_CONF too) before its
 # srun, which then reads the default path: link it to ours for the length of the run.
 DEFAULT_CONF=/etc/slurm/slurm.conf
+if [ -L "$DEFAULT_CONF" ] && [ ! -e "$DEFAULT_CONF" ]; then  # left by a killed run
+  case $(readlink "$DEFAULT_CONF") in /tmp/snakereel-slurm.*/slurm.conf) rm -f "$DEFAULT_CONF" ;; esac
+fi
 [ -e "$DEFAULT_CONF" ] && die "$DEFAULT_CONF exists: this machine already has a SLURM setup"
 mkdir -p "$(dirname "$DEFAULT_CONF")"
 ln -s "$SLURM_CONF" "$DEFAULT_CONF"
