@@ -14,7 +14,10 @@ from .errors import SnakereelError
 def run_job(snakemake, work: Callable[[dict], None]) -> None:
     """Call `work(spec)` with the job's JSON spec; a user error is one line, exit 1."""
     log_path = snakemake.log[0] if snakemake.log else None
-    handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []
+    handlers = []
+    if log_path:
+        open(log_path, "w").close()  # a fresh log; then append only, so that lines ffmpeg
+        handlers = [logging.FileHandler(log_path, mode="a")]  # adds are never overwritten
     logging.basicConfig(
         level=logging.INFO,
         handlers=handlers,
