@@ -14,7 +14,7 @@ from PIL import Image, UnidentifiedImageError
 
 from . import ffmpeg
 from .errors import SnakereelError
-from .images import MAX_PIXELS, MIN_SIDE
+from .images import MIN_SIDE, check_size
 
 
 def check_image(path: Path, *, file: object, field: str) -> None:
@@ -22,21 +22,8 @@ def check_image(path: Path, *, file: object, field: str) -> None:
     name = Path(path).name
     try:
         with Image.open(path) as image:
+            check_size(image.size, f"image {name}", file=file, field=field)
             width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise SnakereelError(
-                    f"image {name} is too large ({width}x{height})",
-                    file=file,
-                    field=field,
-                    hint=f"use at most {MAX_PIXELS // 1_000_000} megapixels",
-                )
-            if min(width, height) < MIN_SIDE:
-                raise SnakereelError(
-                    f"image {name} is too small ({width}x{height})",
-                    file=file,
-                    field=field,
-                    hint=f"use at least {MIN_SIDE} pixels a side; 1080x1920 fits the frame",
-                )
             if image.format == "PNG":
                 image.verify()  # every chunk present and its CRC right: catches truncation
             else:

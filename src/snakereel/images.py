@@ -77,21 +77,32 @@ def make_card(palette: list[str], accent: str, title: str, seed_text: str) -> Im
     return image
 
 
+def check_size(size: tuple[int, int], what: str, *, file: object, field: str = "") -> None:
+    """Refuse decompression bombs before decoding, and thumbnails."""
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise SnakereelError(
+            f"{what} is too large ({width}x{height})",
+            file=file,
+            field=field,
+            hint=f"use at most {MAX_PIXELS // 1_000_000} megapixels",
+        )
+    if min(width, height) < MIN_SIDE:
+        raise SnakereelError(
+            f"{what} is too small ({width}x{height})",
+            file=file,
+            field=field,
+            hint=f"use at least {MIN_SIDE} pixels a side; 1080x1920 fits the frame",
+        )
+
+
 def decode_image(source, where: object) -> Image.Image:
     """Open an image (path or file object) safely and fit it to the frame without distortion.
 
     `where` names the file or provider in errors."""
     try:
         with Image.open(source) as probe:
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise SnakereelError(
-                    f"image is too large ({width}x{height})",
-                    file=where,
-                    hint=f"use at most {MAX_PIXELS // 1_000_000} megapixels",
-                )
-            if min(width, height) < MIN_SIDE:
-                raise SnakereelError(f"image is too small ({width}x{height})", file=where)
+            check_size(probe.size, "image", file=where)
             image = ImageOps.exif_transpose(probe).convert("RGB")
     except (OSError, Image.DecompressionBombError) as error:
         raise SnakereelError(f"not a readable image ({error})", file=where) from None
