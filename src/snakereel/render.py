@@ -162,13 +162,15 @@ def build_clip_command(
 def render_clip(
     image, speech, captions, out, *, duration, preset, motion, encoder, fonts, threads=2, log=None
 ) -> None:
-    captions = Path(captions).resolve()
+    # absolute, not resolved: cached inputs are links into the cache, and the log should
+    # name the segment's own files
+    captions = Path(captions).absolute()
     with atomic_path(out) as tmp:
         args = build_clip_command(
-            Path(image).resolve(),
-            Path(speech).resolve(),
+            Path(image).absolute(),
+            Path(speech).absolute(),
             captions,
-            tmp.resolve(),
+            tmp.absolute(),
             duration=duration,
             preset=preset,
             motion=motion,
