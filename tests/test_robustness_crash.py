@@ -151,8 +151,10 @@ def test_sigkill_at_several_moments_then_rerun(project):
             assert list((project.root / ".snakemake/locks").glob("*")) == []
         else:  # a killed Snakemake leaves its lock behind: the next run needs --unlock once
             project.run("--unlock")
-        if name.startswith("mix"):  # the rerun redoes exactly the interrupted mix
-            assert project.planned_outputs() == {f"{VIDEO}.mp4"}
+        if name.startswith("mix"):  # the rerun redoes the interrupted mix and what follows it
+            # (the contact sheet needs only the clips: it may be built already)
+            after_mix = {f"{VIDEO}.mp4", f"{VIDEO}.json", f"{VIDEO}.page", f"{VIDEO}.contact.png"}
+            assert {f"{VIDEO}.mp4"} <= project.planned_outputs() <= after_mix
     assert killed == [name for name, _ in MOMENTS], f"moments reached: {killed}"
 
     project.run()  # the default profile: --rerun-incomplete --keep-going
