@@ -100,6 +100,9 @@ def per_rule(root: Path) -> dict:
     return {name: {k: round(v, 2) for k, v in rule.items()} for name, rule in rules.items()}
 
 
+EXTRA: list[str] = []  # --snakemake-args
+
+
 def snakemake(root: Path, cores: int, preset: str, memory: dict | None = None) -> tuple:
     """(wall seconds, CPU seconds) of one run; fills `memory` with its peak when given."""
     command = [
@@ -115,6 +118,7 @@ def snakemake(root: Path, cores: int, preset: str, memory: dict | None = None) -
         "--config",
         f"preset={preset}",
         "-q",
+        *EXTRA,
     ]
     cpu = cpu_seconds()
     start = time.perf_counter()
@@ -170,7 +174,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--preset", action="append", choices=["draft", "preview", "production"])
+    parser.add_argument("--snakemake-args", default="", help='e.g. "--scheduler greedy"')
     args = parser.parse_args()
+    EXTRA.extend(args.snakemake_args.split())
     results = [measure(args.cores, preset) for preset in args.preset or ["production", "draft"]]
     for result in results:
         print(json.dumps(result))
