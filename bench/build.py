@@ -41,7 +41,7 @@ class PeakMemory:
 
     def __init__(self, pid: int, interval: float = 0.05):
         self.process, self.interval = psutil.Process(pid), interval
-        self.peak_mb, self.top = 0.0, ""
+        self.peak_mb, self.top, self.own_cpu = 0.0, "", 0.0
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
@@ -49,6 +49,8 @@ class PeakMemory:
     def _sample(self) -> None:
         while not self.done.wait(self.interval):
             try:
+                times = self.process.cpu_times()
+                self.own_cpu = times.user + times.system  # Snakemake itself, not its jobs
                 tree = [self.process, *self.process.children(recursive=True)]
                 sizes = []
                 for proc in tree:
@@ -98,6 +100,9 @@ def per_rule(root: Path) -> dict:
     return {name: {k: round(v, 2) for k, v in rule.items()} for name, rule in rules.items()}
 
 
+EXTRA: list[str] = []  # --snakemake-args
+
+
 def snakemake(root: Path, cores: int, preset: str, memory: dict | None = None) -> tuple:
     """(wall seconds, CPU seconds) of one run; fills `memory` with its peak when given."""
     command = [
@@ -113,6 +118,7 @@ def snakemake(root: Path, cores: int, preset: str, memory: dict | None = None) -
         "--config",
         f"preset={preset}",
         "-q",
+        *EXTRA,
     ]
     cpu = cpu_seconds()
     start = time.perf_counter()
@@ -122,7 +128,9 @@ def snakemake(root: Path, cores: int, preset: str, memory: dict | None = None) -
     wall = time.perf_counter() - start
     if sampler:
         sampler.stop()
-        memory.update(peak_mb=round(sampler.peak_mb), at_peak=sampler.top)
+        memory.update(
+            peak_mb=round(sampler.peak_mb), at_peak=sampler.top, snakemake_cpu_s=sampler.own_cpu
+        )
     if run.returncode:
         raise RuntimeError(stderr.decode()[-2000:])
     return wall, cpu_seconds() - cpu
@@ -155,6 +163,7 @@ def measure(cores: int, preset: str) -> dict:
         "edit_s": round(edit, 2),
         "edit_fraction_of_cold": round(edit / cold, 3),
         "edit_cpu_fraction": round(edit_cpu / cold_cpu, 3),
+        "snakemake_cpu_s": round(memory["snakemake_cpu_s"], 1),
         "peak_memory_mb": memory["peak_mb"],
         "at_peak": memory["at_peak"],
         "rules": rules,
@@ -165,7 +174,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--preset", action="append", choices=["draft", "preview", "production"])
+    parser.add_argument("--snakemake-args", default="", help='e.g. "--scheduler greedy"')
     args = parser.parse_args()
+    EXTRA.extend(args.snakemake_args.split())
     results = [measure(args.cores, preset) for preset in args.preset or ["production", "draft"]]
     for result in results:
         print(json.dumps(result))

@@ -3,18 +3,16 @@
 from snakereel.fonts import fonts_dir
 from snakereel.jobs import run_job
 from snakereel.presets import Preset
-from snakereel.render import render_clip
-from snakereel.tts.base import read_wav
+from snakereel.render import render_clip, wav_duration
 
 
 def work(spec):
-    samples, rate = read_wav(snakemake.input.wav)
     render_clip(
         snakemake.input.image,
         snakemake.input.wav,
         snakemake.input.captions,
         snakemake.output[0],
-        duration=len(samples) / rate,
+        duration=wav_duration(snakemake.input.wav),
         preset=Preset(**spec["preset"]),
         motion=spec["motion"],
         encoder=spec["encoder"],

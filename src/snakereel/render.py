@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import wave
 from pathlib import Path
 
 import ffmpeg as ffmpeg_graph
@@ -18,6 +19,12 @@ ZOOM_MAX = 1.35  # longer segments zoom more slowly, never past this
 PAN = 0.15  # pan: the image is 15 % wider than the frame
 TIMESCALE = 15360  # one track timescale for every clip, so clips concatenate by stream copy
 UNSAFE_IN_FILTER = set("'\\:[],;")
+
+
+def wav_duration(path: str | os.PathLike) -> float:
+    """Seconds of a WAV file, from its header (no numpy import in the render job)."""
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
 
 
 def frame_count(seconds: float, fps: int) -> int:
@@ -143,6 +150,7 @@ def build_clip_command(
         **{
             "frames:v": frames,
             "c:a": "aac",
+            "aac_coder": "fast",  # the clip's audio is only a preview; the mix re-encodes it
             "b:a": preset.audio_bitrate,
             "ar": 48000,
             "ac": 1,
