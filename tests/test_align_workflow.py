@@ -60,7 +60,11 @@ def test_recorded_take_replaces_tts(workflow):
     stat = os.stat(assets / "take.wav")
     record_take(assets / "take.wav", seed=4)
     os.utime(assets / "take.wav", ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert workflow.planned_outputs(target) == {f"{SEGMENT}/speech.wav", target}
+    assert workflow.planned_outputs(target) == {
+        f"{SEGMENT}/speech.wav",
+        f"{SEGMENT}/speech.json",
+        target,
+    }
 
 
 def test_take_must_exist_inside_the_channel(workflow):

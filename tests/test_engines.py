@@ -238,9 +238,17 @@ def test_chatterbox_kwargs_exist_in_the_real_signature():
     )
 
 
-def test_chatterbox_words_are_scaled_onto_the_voiced_audio():
+def test_chatterbox_words_come_from_the_aligner():
     speech = cb.ChatterboxEngine({}, model=FakeChatterbox()).synthesize(TEXT)
     words = speech.words
+    assert [w.word for w in words] == TEXT.split()
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(words, words[1:], strict=False))
+    assert words[-1].end <= speech.duration
+
+
+def test_without_the_aligner_piper_timings_are_scaled_onto_the_voiced_audio():
+    speech = cb.ChatterboxEngine({}, model=FakeChatterbox()).synthesize(TEXT)
+    words = cb.scaled_reference_timings(speech.samples, speech.sample_rate, TEXT)
     assert [w.word for w in words] == TEXT.split()
     assert words[0].start == pytest.approx(0.3, abs=0.06)
     assert words[-1].end == pytest.approx(2.3, abs=0.1)

@@ -148,7 +148,8 @@ def mix(
     out = Path(out)
     limit_db = true_peak - 1.0
     video = ffmpeg_graph.input(str(visual)).video
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".mix-") as tmp:
+    # the premix lives in the system temp dir: a killed mix leaves nothing in results/
+    with tempfile.TemporaryDirectory(prefix="snakereel-mix-") as tmp:
         mixed = Path(tmp) / "mixed.wav"
         args = _meter(_mixed_audio(voice, music, volume, ducking)).output(
             str(mixed), acodec="pcm_f32le"
