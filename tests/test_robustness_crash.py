@@ -100,6 +100,8 @@ def media_seconds(path: Path) -> float:
 def check_nothing_half_written(root: Path) -> None:
     """Every file in results/ with an output's name is whole; temp files are hidden."""
     for path in sorted((root / "results").rglob("*")):
+        if path.name == ".snakemake_timestamp":  # Snakemake's mark in a directory output
+            continue
         if not path.is_file() or path.name.startswith("."):
             assert path.is_dir() or ".tmp" in path.name, path
             continue
@@ -120,6 +122,8 @@ def check_nothing_half_written(root: Path) -> None:
             assert media_seconds(path) > 0, path
         elif path.suffix == ".onnx":  # the prepared Piper voice
             assert path.stat().st_size > 1_000_000, path
+        elif path.suffix == ".html":  # the report page
+            assert path.read_text().rstrip().endswith("</html>"), path
         elif path.name == "visual.txt":  # the merge's concat list, kept beside its output
             lines = path.read_text().splitlines()
             assert lines and all(line.startswith("file '") for line in lines)
