@@ -5,7 +5,6 @@ from pathlib import Path
 from snakereel.config import asset_path, load_channels
 from snakereel.errors import SnakereelError
 from snakereel.ffmpeg import choose_encoder
-from snakereel.fonts import fonts_dir
 from snakereel.io import canonical_json
 from snakereel.presets import get_preset
 from snakereel.providers import image_spec as image_source_spec

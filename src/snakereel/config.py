@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import math
@@ -200,14 +201,10 @@ def _with_defaults(validator_class):
         if isinstance(instance, dict):
             for key, sub in properties.items():
                 if "default" in sub and key not in instance:
-                    instance[key] = _copy(sub["default"])
+                    instance[key] = copy.deepcopy(sub["default"])
         yield from validate_properties(validator, properties, instance, schema_)
 
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
-
-
-def _copy(value):
-    return yaml.safe_load(yaml.safe_dump(value))
 
 
 @cache
