@@ -11,6 +11,7 @@ $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q src  # bytecode even where PYTHONDONTWRITEBYTECODE is set
 	touch $@
 
 video: $(READY)
@@ -26,6 +27,7 @@ lint: $(READY)
 	@out=$$($(BIN)/snakemake --lint --cores 1 2>&1); echo "$$out"; echo "$$out" | grep -q "good condition"
 
 bench: $(READY)
+	$(BIN)/python -m compileall -q src  # every job imports snakereel: time running, not compiling
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/captions.py
 

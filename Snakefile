@@ -37,7 +37,6 @@ or_exit(validate, config, "config", "config.yaml")
 
 include: "rules/common.smk"
 include: "rules/tts.smk"
-include: "rules/captions.smk"
 include: "rules/images.smk"
 include: "rules/render.smk"
 include: "rules/assemble.smk"

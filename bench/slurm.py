@@ -34,7 +34,7 @@ LOCAL_CLUSTER = [
     "--slurm-keep-successful-logs",
 ]
 
-SEGMENT_RULES = ("tts", "image", "captions", "render")
+SEGMENT_RULES = ("tts", "image", "render")
 # Each replaces the profile's `groups:`. The profile's choice: one SLURM job per segment
 # chain (speech, image, captions, clip) and one for concat + mix.
 GROUPINGS = {

@@ -98,10 +98,6 @@ def sha256_of(path):
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def captions_spec(wildcards):
-    return canonical_json({"style": video_of(wildcards).captions})
-
-
 def image_spec(wildcards):
     images = channel_of(wildcards).settings["images"]
     return canonical_json(image_source_spec(segment_of(wildcards), images))
@@ -120,7 +116,7 @@ def render_spec(wildcards):
             "preset": PRESET.as_params(),
             "motion": segment_of(wildcards).motion,
             "encoder": encoder(),
-            "font": video_of(wildcards).captions["font"],
+            "captions": video_of(wildcards).captions,
         }
     )
 

@@ -1,22 +1,27 @@
-"""Snakemake job: image + speech + captions -> clip.mp4."""
+"""Snakemake job: image + speech + word timings -> captions.ass + clip.mp4."""
 
+from snakereel.captions import write_captions
 from snakereel.fonts import fonts_dir
 from snakereel.jobs import run_job
 from snakereel.presets import Preset
 from snakereel.render import render_clip, wav_duration
+from snakereel.words import read_words
 
 
 def work(spec):
+    duration = wav_duration(snakemake.input.wav)
+    words = read_words(snakemake.input.words)
+    write_captions(words, spec["captions"], duration, snakemake.output.captions)
     render_clip(
         snakemake.input.image,
         snakemake.input.wav,
-        snakemake.input.captions,
-        snakemake.output[0],
-        duration=wav_duration(snakemake.input.wav),
+        snakemake.output.captions,
+        snakemake.output.clip,
+        duration=duration,
         preset=Preset(**spec["preset"]),
         motion=spec["motion"],
         encoder=spec["encoder"],
-        fonts=fonts_dir(spec["font"]),
+        fonts=fonts_dir(spec["captions"]["font"]),
         threads=snakemake.threads,
         log=snakemake.log[0],
     )

@@ -10,7 +10,8 @@ from snakereel.config import load_channel
 from snakereel.errors import SnakereelError
 from snakereel.ffmpeg import ffmpeg_exe
 from snakereel.tts import load_engine
-from snakereel.tts.base import read_wav, read_words
+from snakereel.tts.base import read_wav
+from snakereel.words import read_words
 
 pytestmark = pytest.mark.slow
 

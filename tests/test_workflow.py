@@ -107,8 +107,8 @@ def test_inserting_a_segment_builds_only_it_and_the_merge(project):
 def test_preset_on_the_command_line(project):
     planned = project.planned_outputs("--config", "preset=preview")
     expected = set(FINAL)
-    for segment in SEGMENTS:
-        expected |= segment_outputs(segment, "clip.mp4")
+    for segment in SEGMENTS:  # the render job writes the captions with the clip
+        expected |= segment_outputs(segment, "captions.ass", "clip.mp4")
     assert planned == expected
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pysubs2
 
-from .tts.base import WordTiming
+from .words import WordTiming
 
 PLAY_RES = (1080, 1920)  # libass scales to the video size, so captions do not depend on preset
 ALIGNMENT = {"top": 8, "center": 5, "bottom": 2}

@@ -34,14 +34,30 @@ YAML_TYPES = {
 }
 
 
+# libyaml's parser when PyYAML was built with it (its wheels are): 5-10x faster, which
+# every Snakemake start (a no-op too) pays for each channel, script and schema
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def schema(name: str) -> dict:
     text = resources.files("snakereel").joinpath(f"schemas/{name}.schema.yaml").read_text()
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 def schema_path(name: str) -> Path:
     return Path(str(resources.files("snakereel").joinpath(f"schemas/{name}.schema.yaml")))
+
+
+def _parse_yaml(text: str, path: Path, loader) -> Any:
+    values = _expanded_size(yaml.compose(text, Loader=loader), {})
+    if values > MAX_YAML_VALUES:
+        raise SnakereelError(
+            f"anchors and aliases expand to {values} values",
+            file=path,
+            hint=f"a script needs far fewer than {MAX_YAML_VALUES}",
+        )
+    return yaml.load(text, Loader=loader)
 
 
 def load_yaml(path: Path) -> Any:
@@ -61,14 +77,10 @@ def load_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise SnakereelError("not UTF-8 text", file=path, hint="save it as UTF-8") from None
     try:
-        values = _expanded_size(yaml.compose(text, Loader=yaml.SafeLoader), {})
-        if values > MAX_YAML_VALUES:
-            raise SnakereelError(
-                f"anchors and aliases expand to {values} values",
-                file=path,
-                hint=f"a script needs far fewer than {MAX_YAML_VALUES}",
-            )
-        return yaml.safe_load(text)
+        try:
+            return _parse_yaml(text, path, SAFE_LOADER)
+        except yaml.YAMLError:  # the pure-Python parser words its errors best
+            return _parse_yaml(text, path, yaml.SafeLoader)
     except RecursionError:
         raise SnakereelError("nested too deeply", file=path) from None
     except yaml.YAMLError as error:

@@ -26,6 +26,9 @@ BACKGROUND = (24, 24, 28)
 INK = (235, 235, 235)
 MUTED = (160, 160, 170)
 ACCENT = (255, 210, 63)
+# The thumbnail's moment: early enough that only a few frames are decoded after the clip's
+# one keyframe (0.1 CPU s, not the 0.3 s of the middle), late enough for the first caption.
+THUMB_AT = 0.5
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def clock(seconds: float) -> str:
 def frame_at(clip: str | Path, seconds: float) -> Image.Image:
     """One decoded frame of `clip`, scaled to a thumbnail."""
     command = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-ss", f"{seconds:.3f}"]
-    command += ["-i", str(clip), "-frames:v", "1", "-vf", f"scale={THUMB_W}:{THUMB_H}"]
+    command += ["-i", str(clip), "-an", "-frames:v", "1", "-vf", f"scale={THUMB_W}:{THUMB_H}"]
     command += ["-f", "image2pipe", "-c:v", "png", "-"]
     done = subprocess.run(command, capture_output=True)
     if done.returncode != 0 or not done.stdout:
@@ -127,7 +130,7 @@ def contact_sheet(title: str, segments: list[dict], clips: list, out: str | Path
     for segment, clip in zip(segments, clips, strict=True):
         duration = ffmpeg.media_duration(clip)
         tiles.append(Tile(segment["id"], segment["text"], start, duration))
-        frames.append(frame_at(clip, duration / 2))
+        frames.append(frame_at(clip, min(THUMB_AT, duration / 2)))
         start += duration
     sheet = make_sheet(title, tiles, frames)
     with atomic_path(out) as tmp:

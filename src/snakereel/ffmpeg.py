@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -65,9 +66,26 @@ def stderr_of(args: list[str]) -> str:
     return subprocess.run(command, capture_output=True, text=True).stderr
 
 
+# NVIDIA's driver device nodes: Linux, and WSL2 (where CUDA and NVENC go through /dev/dxg)
+NVIDIA_DEVICES = ("/dev/nvidiactl", "/dev/dxg")
+
+
+def nvidia_driver_present() -> bool:
+    """False where no NVENC encode can succeed: no NVIDIA driver on Linux, or macOS.
+
+    Checked before the probe, which costs ~0.1 s at every Snakemake start (a no-op too)."""
+    if sys.platform == "darwin":
+        return False
+    if sys.platform.startswith("linux"):
+        return any(os.path.exists(device) for device in NVIDIA_DEVICES)
+    return True  # elsewhere the probe decides
+
+
 @functools.cache
 def nvenc_available() -> bool:
     """A tiny real NVENC encode: listing the encoder is not proof that a GPU is there."""
+    if not nvidia_driver_present():
+        return False
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "probe.mp4"
         command = [

@@ -23,30 +23,35 @@ def _rgb(hex_color: str) -> np.ndarray:
 
 
 def gradient(palette: list[str], size: tuple[int, int] = SIZE) -> Image.Image:
+    """A vertical gradient: one column computed, then stretched sideways by Pillow."""
     width, height = size
     stops = np.linspace(0, 1, len(palette))
     y = np.linspace(0, 1, height)
     colors = np.stack([_rgb(c) for c in palette])
     column = np.stack([np.interp(y, stops, colors[:, ch]) for ch in range(3)], axis=1)
-    pixels = np.repeat(column[:, None, :], width, axis=1)
-    return Image.fromarray(pixels.round().astype(np.uint8), "RGB")
+    column_image = Image.fromarray(column.round().astype(np.uint8)[:, None, :], "RGB")
+    return column_image.resize(size, Image.Resampling.NEAREST)
+
+
+GLOW_SCALE = 4  # the glow is drawn and blurred at a quarter size: a 90 px blur hides it
 
 
 def _glow(image: Image.Image, accent: str, seed_text: str) -> Image.Image:
     """Soft accent circles placed from the segment's text: cards differ, deterministically."""
     seed = int.from_bytes(hashlib.sha256(seed_text.encode()).digest()[:8], "little")
     rng = np.random.default_rng(seed)
-    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    small = (image.width // GLOW_SCALE, image.height // GLOW_SCALE)
+    layer = Image.new("RGBA", small, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     red, green, blue = (int(v) for v in _rgb(accent))
     for _ in range(3):
         radius = int(rng.integers(180, 420))
         x, y = int(rng.integers(0, image.width)), int(rng.integers(0, image.height))
-        draw.ellipse(
-            (x - radius, y - radius, x + radius, y + radius),
-            fill=(red, green, blue, int(rng.integers(28, 60))),
-        )
-    layer = layer.filter(ImageFilter.GaussianBlur(90))
+        box = [(x - radius) / GLOW_SCALE, (y - radius) / GLOW_SCALE]
+        box += [(x + radius) / GLOW_SCALE, (y + radius) / GLOW_SCALE]
+        draw.ellipse(box, fill=(red, green, blue, int(rng.integers(28, 60))))
+    layer = layer.filter(ImageFilter.GaussianBlur(90 / GLOW_SCALE))
+    layer = layer.resize(image.size, Image.Resampling.BILINEAR)
     return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
 import sys
 import time
 from collections.abc import Callable
 
 from .errors import SnakereelError
+
+
+def cpu_seconds() -> float:
+    """CPU time of this job's process and the tools it ran, start-up included."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    tools = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + tools.ru_utime + tools.ru_stime
 
 
 def run_job(snakemake, work: Callable[[dict], None]) -> None:
@@ -29,7 +37,11 @@ def run_job(snakemake, work: Callable[[dict], None]) -> None:
     try:
         work(spec)
         # Cached rules may not have `benchmark:`; the metadata rule reads this line instead.
-        logging.getLogger("snakereel").info("done in %.3f s", time.perf_counter() - start)
+        logging.getLogger("snakereel").info(
+            "done in %.3f s (CPU %.3f s with start-up and tools)",
+            time.perf_counter() - start,
+            cpu_seconds(),
+        )
     except SnakereelError as error:
         logging.getLogger("snakereel").error("%s", error.one_line())
         print(f"snakereel: {error.one_line()}", file=sys.stderr)

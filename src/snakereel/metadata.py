@@ -20,7 +20,7 @@ from .ffmpeg import media_duration
 log = logging.getLogger("snakereel.metadata")
 
 DONE = re.compile(r"done in ([0-9.]+) s")
-SEGMENT_STAGES = ("tts", "image", "captions", "render")
+SEGMENT_STAGES = ("tts", "image", "render")  # render writes the captions too
 CACHED_STAGES = ("tts", "image")
 VIDEO_STAGES = ("concat", "mix")
 

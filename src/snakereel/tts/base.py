@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import wave
 from dataclasses import asdict, dataclass
@@ -13,13 +12,7 @@ import numpy as np
 
 from ..errors import SnakereelError
 from ..io import atomic_path, write_json_atomic
-
-
-@dataclass(frozen=True)
-class WordTiming:
-    word: str
-    start: float
-    end: float
+from ..words import WordTiming
 
 
 @dataclass
@@ -43,10 +36,6 @@ class Speech:
             out.setframerate(self.sample_rate)
             out.writeframes(self.samples.astype("<i2").tobytes())
         write_json_atomic(words_path, [asdict(w) for w in self.words])
-
-
-def read_words(path: str | Path) -> list[WordTiming]:
-    return [WordTiming(**item) for item in json.loads(Path(path).read_text(encoding="utf-8"))]
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
