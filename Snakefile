@@ -15,6 +15,7 @@ os.environ.update(
 )
 
 from snakereel.config import check_yaml_file, or_exit, validate
+from snakereel.exit import cancel_pending_timers
 
 # Mistakes in config.yaml (or --config) end the run with one line naming file and field.
 or_exit(check_yaml_file, "config.yaml")
@@ -53,3 +54,13 @@ rule all:
         final_videos(),
         report_targets(),
         metadata_files(),
+
+
+# Without this, Python waits up to 1 s for Snakemake's scheduler timers before exiting
+# (see src/snakereel/exit.py).
+onsuccess:
+    cancel_pending_timers()
+
+
+onerror:
+    cancel_pending_timers()

@@ -8,7 +8,14 @@ seconds it used (Snakemake and every job), the load average, and `cpu_realtime_f
 narration seconds per (CPU seconds / cores), what the build reaches with the cores to
 itself and perfect packing (an estimate, labelled as such). The cold build also reports
 where the time went per rule (from the benchmark files) and the peak memory of the whole
-process tree (Snakemake plus its jobs, RSS sampled every 50 ms).
+process tree (Snakemake plus its jobs, RSS sampled every 50 ms). The speech servers the tts
+jobs start are detached from that tree; they are sampled too, their CPU seconds added, and
+they are stopped before each run, so that every run starts its own as a build would after a
+pause.
+
+Last, each preset's build switches to the other preset: speech and images are kept (they do
+not depend on the preset), so this times what the preset itself changes (renders, merge,
+report); `draft` vs `production` is reported for both cold builds and these switches.
 """
 
 from __future__ import annotations
@@ -35,13 +42,35 @@ sys.path.insert(0, str(REPO / "src"))
 
 from snakereel.ffmpeg import media_duration  # noqa: E402
 
+SERVER = "snakereel.tts.server"
+
+
+def speech_servers() -> list[psutil.Process]:
+    """The speech servers the build's tts jobs started: detached, so not in its process tree
+    and not in its CPU accounting; the bench samples them itself."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if SERVER in (proc.info["cmdline"] or []):
+            found.append(proc)
+    return found
+
+
+def stop_speech_servers() -> None:
+    """Between runs, as minutes between a user's builds would: each run starts its own."""
+    servers = speech_servers()
+    for proc in servers:
+        proc.terminate()
+    psutil.wait_procs(servers, timeout=10)
+
 
 class PeakMemory:
-    """Largest total RSS of a process and its descendants, sampled in a thread."""
+    """Largest total RSS of a process, its descendants and the speech servers, sampled in a
+    thread; also the CPU seconds of the speech servers."""
 
     def __init__(self, pid: int, interval: float = 0.05):
         self.process, self.interval = psutil.Process(pid), interval
         self.peak_mb, self.top, self.own_cpu = 0.0, "", 0.0
+        self.server_cpu: dict[int, float] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
@@ -51,7 +80,12 @@ class PeakMemory:
             try:
                 times = self.process.cpu_times()
                 self.own_cpu = times.user + times.system  # Snakemake itself, not its jobs
-                tree = [self.process, *self.process.children(recursive=True)]
+                servers = speech_servers()
+                tree = [self.process, *self.process.children(recursive=True), *servers]
+                for server in servers:
+                    with contextlib.suppress(psutil.Error):
+                        times = server.cpu_times()
+                        self.server_cpu[server.pid] = times.user + times.system
                 sizes = []
                 for proc in tree:
                     with contextlib.suppress(psutil.Error):
@@ -73,6 +107,8 @@ class PeakMemory:
 
 def describe(cmdline: list[str]) -> str:
     """A short name for a process of the build: Snakemake, a rule's script, or the tool."""
+    if SERVER in cmdline:
+        return "speech server"
     for part in cmdline:
         if part.endswith(".py") and ".snakemake" in part:  # .snakemake/scripts/tmpXXX.tts.py
             return Path(part).name.split(".")[-2] + " job"
@@ -120,20 +156,25 @@ def snakemake(root: Path, cores: int, preset: str, memory: dict | None = None) -
         "-q",
         *EXTRA,
     ]
+    stop_speech_servers()
     cpu = cpu_seconds()
     start = time.perf_counter()
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as run:
-        sampler = PeakMemory(run.pid) if memory is not None else None
+        sampler = PeakMemory(run.pid)
         _, stderr = run.communicate()
     wall = time.perf_counter() - start
-    if sampler:
-        sampler.stop()
+    sampler.stop()
+    server_cpu = sum(sampler.server_cpu.values())
+    if memory is not None:
         memory.update(
-            peak_mb=round(sampler.peak_mb), at_peak=sampler.top, snakemake_cpu_s=sampler.own_cpu
+            peak_mb=round(sampler.peak_mb),
+            at_peak=sampler.top,
+            snakemake_cpu_s=sampler.own_cpu,
+            speech_server_cpu_s=server_cpu,
         )
     if run.returncode:
         raise RuntimeError(stderr.decode()[-2000:])
-    return wall, cpu_seconds() - cpu
+    return wall, cpu_seconds() - cpu + server_cpu
 
 
 def measure(cores: int, preset: str) -> dict:
@@ -150,6 +191,9 @@ def measure(cores: int, preset: str) -> dict:
         script = root / "channels/momentum_mindset/videos/day-01.yaml"
         script.write_text(script.read_text().replace("one page", "two pages"))
         edit, edit_cpu = snakemake(root, cores, preset)
+        other = "draft" if preset != "draft" else "production"
+        switch, _ = snakemake(root, cores, other)
+        stop_speech_servers()
     return {
         "preset": preset,
         "cores": cores,
@@ -163,7 +207,10 @@ def measure(cores: int, preset: str) -> dict:
         "edit_s": round(edit, 2),
         "edit_fraction_of_cold": round(edit / cold, 3),
         "edit_cpu_fraction": round(edit_cpu / cold_cpu, 3),
+        "switch_to": other,
+        "switch_s": round(switch, 2),
         "snakemake_cpu_s": round(memory["snakemake_cpu_s"], 1),
+        "speech_server_cpu_s": round(memory["speech_server_cpu_s"], 1),
         "peak_memory_mb": memory["peak_mb"],
         "at_peak": memory["at_peak"],
         "rules": rules,
@@ -185,6 +232,8 @@ def main() -> None:
         ratio = by_preset["production"]["cold_s"] / by_preset["draft"]["cold_s"]
         cpu = by_preset["production"]["cold_cpu_s"] / by_preset["draft"]["cold_cpu_s"]
         print(f"draft is {ratio:.2f}x faster than production (cold build; {cpu:.2f}x in CPU)")
+        switch = by_preset["draft"]["switch_s"] / by_preset["production"]["switch_s"]
+        print(f"draft is {switch:.2f}x faster than production when speech and images are kept")
 
 
 if __name__ == "__main__":

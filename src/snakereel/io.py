@@ -6,6 +6,7 @@ import contextlib
 import glob
 import json
 import os
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,15 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
 def write_text_atomic(target: str | os.PathLike, text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_wav_atomic(target: str | os.PathLike, pcm: bytes, rate: int) -> None:
+    """16-bit little-endian mono PCM as a WAV file."""
+    with atomic_path(target) as tmp, wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
 
 
 def write_json_atomic(target: str | os.PathLike, data: object) -> None:

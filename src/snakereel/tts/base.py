@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import SnakereelError
-from ..io import atomic_path, write_json_atomic
+from ..io import write_json_atomic, write_wav_atomic
 from ..words import WordTiming
 
 
@@ -30,11 +30,7 @@ class Speech:
         return Speech(np.concatenate([self.samples, pad]), self.sample_rate, self.words)
 
     def save(self, wav_path: str | Path, words_path: str | Path) -> None:
-        with atomic_path(wav_path) as tmp, wave.open(str(tmp), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(self.sample_rate)
-            out.writeframes(self.samples.astype("<i2").tobytes())
+        write_wav_atomic(wav_path, self.samples.astype("<i2").tobytes(), self.sample_rate)
         write_json_atomic(words_path, [asdict(w) for w in self.words])
 
 

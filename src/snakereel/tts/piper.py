@@ -173,6 +173,10 @@ def prepare_model(model_path: Path, out_path: Path) -> None:
 
 
 class PiperEngine:
+    # onnxruntime's Run is thread-safe and piper locks espeak: the speech server may call
+    # one engine from several jobs at once
+    thread_safe = True
+
     def __init__(self, model: Path, config: Path, settings: dict, threads: int = 1, prepared=None):
         """Load a voice; `prepared` is the output of `prepare_model` for this voice."""
         import onnxruntime

@@ -1,0 +1,269 @@
+"""Speech server: keeps TTS engines loaded between the tts jobs of a build.
+
+A tts job used to spend ~0.35 CPU s importing onnxruntime and loading its Piper voice
+(Kokoro: ~5 s) before ~0.45 s of synthesis. Now the first tts job starts this server, one
+per Python environment and snakereel version on a machine; every job sends it its text
+over a Unix socket, gets back the audio, word timings and log lines, and writes its files
+itself, so a killed job leaves nothing behind. The server exits after IDLE_SECONDS without
+a request. Speech is byte-identical to synthesis in the job: noise is seeded per sentence
+and engines run single-threaded.
+
+SNAKEREEL_TTS_SERVER=0 turns it off. Cluster jobs (SLURM_JOB_ID set) never use it: they
+seldom share a node. When the server cannot be reached or started, the job speaks itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import hashlib
+import json
+import logging
+import os
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SnakereelError
+from ..io import write_json_atomic, write_wav_atomic
+
+log = logging.getLogger("snakereel.tts")
+
+IDLE_SECONDS = float(os.environ.get("SNAKEREEL_TTS_IDLE", "20"))
+START_TIMEOUT = 30.0
+ENGINES_KEPT = 4  # voices loaded at once; a build rarely uses more than one or two
+
+
+@dataclass
+class SpeechResult:
+    """What a tts job writes: 16-bit mono PCM, word timings, and `speech.json`."""
+
+    pcm: bytes
+    rate: int
+    words: list[dict]
+    metadata: dict
+
+    @classmethod
+    def of(cls, spoken) -> SpeechResult:
+        speech = spoken.speech
+        words = [{"word": w.word, "start": w.start, "end": w.end} for w in speech.words]
+        pcm = speech.samples.astype("<i2").tobytes()
+        return cls(pcm, speech.sample_rate, words, spoken.metadata())
+
+    def save(self, wav_path, words_path, meta_path) -> None:
+        write_wav_atomic(wav_path, self.pcm, self.rate)
+        write_json_atomic(words_path, self.words)
+        write_json_atomic(meta_path, self.metadata)
+
+
+def synthesize(text: str, voice: dict) -> SpeechResult:
+    """Speak `text` with the voice chain: through the server when it can, else right here."""
+    if enabled():
+        result = ask_server(socket_path(), text, voice)
+        if result is not None:
+            return result
+    from .registry import speak
+
+    return SpeechResult.of(speak(text, voice))
+
+
+def enabled() -> bool:
+    return os.environ.get("SNAKEREEL_TTS_SERVER", "1") != "0" and "SLURM_JOB_ID" not in os.environ
+
+
+def socket_path() -> Path:
+    """One server per Python (so per conda env), snakereel source and user."""
+    package = Path(__file__).resolve().parents[1]
+    stamp = [sys.executable]
+    for source in sorted(package.rglob("*.py")):
+        info = source.stat()
+        stamp.append(f"{source.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
+    key = hashlib.sha256("\n".join(stamp).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"snakereel-{os.getuid()}" / f"tts-{key}.sock"
+
+
+# ---- the job's side ---------------------------------------------------------------------
+
+
+def ask_server(path: Path, text: str, voice: dict) -> SpeechResult | None:
+    """The server's answer; None when no server can be reached (the job speaks itself)."""
+    connection = _connect_or_start(path)
+    if connection is None:
+        return None
+    with connection, connection.makefile("rwb") as stream:
+        stream.write(json.dumps({"text": text, "voice": voice}).encode() + b"\n")
+        stream.flush()
+        header_line = stream.readline()
+        if not header_line:
+            log.warning("the speech server closed the connection; speaking in the job")
+            return None
+        header = json.loads(header_line)
+        pcm = stream.read(header.get("bytes", 0))
+    for level, message in header["logs"]:
+        log.log(level, "%s", message)
+    if not header["ok"]:
+        raise SnakereelError(**header["error"])
+    return SpeechResult(pcm, header["rate"], header["words"], header["metadata"])
+
+
+def _connect(path: Path) -> socket.socket | None:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(str(path))
+    except OSError:
+        connection.close()
+        return None
+    return connection
+
+
+def _private_folder(folder: Path) -> bool:
+    """The socket's folder exists, is ours and is closed to other users."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = folder.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def _connect_or_start(path: Path) -> socket.socket | None:
+    connection = _connect(path)
+    if connection is not None or not _private_folder(path.parent):
+        return connection
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one job starts the server, the others wait for it
+        connection = _connect(path)
+        if connection is not None:
+            return connection
+        path.unlink(missing_ok=True)  # left by a server that was killed
+        with open(path.with_suffix(".log"), "ab") as server_log:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "snakereel.tts.server", str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=server_log,
+                stderr=server_log,
+                start_new_session=True,  # not killed with the job that started it
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while server.poll() is None and time.monotonic() < deadline:
+            connection = _connect(path)
+            if connection is not None:
+                return connection
+            time.sleep(0.01)
+    log.warning("the speech server did not start (see %s); speaking in the job", server_log.name)
+    return None
+
+
+# ---- the server's side ------------------------------------------------------------------
+
+
+class _LogsByThread(logging.Handler):
+    """Collects each request's log lines, to send them back to its job's log."""
+
+    def __init__(self):
+        super().__init__(level=logging.INFO)
+        self.lines: dict[int, list] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.setdefault(record.thread, []).append([record.levelno, record.getMessage()])
+
+    def take(self) -> list:
+        return self.lines.pop(threading.get_ident(), [])
+
+
+_LOGS = _LogsByThread()
+_LOADING = threading.Lock()
+
+
+@functools.lru_cache(maxsize=ENGINES_KEPT)
+def _engine(name: str, settings_json: str):
+    from .registry import load
+
+    engine = load(name, json.loads(settings_json))
+    if not getattr(engine, "thread_safe", False):
+        engine.lock = threading.Lock()  # torch engines: one synthesis at a time
+    return engine
+
+
+def _cached_load(name: str, settings: dict):
+    with _LOADING:
+        return _engine(name, json.dumps(settings, sort_keys=True))
+
+
+class _Locked:
+    """An engine whose synthesis takes its lock, if it has one."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.voice_name = getattr(engine, "voice_name", "")
+
+    def synthesize(self, text: str):
+        with getattr(self.engine, "lock", contextlib.nullcontext()):
+            return self.engine.synthesize(text)
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        from .registry import speak
+
+        self.server.busy += 1
+        try:
+            request = json.loads(self.rfile.readline())
+            pcm = b""
+            try:
+                spoken = speak(request["text"], request["voice"], loader=_loader)
+                result = SpeechResult.of(spoken)
+                pcm = result.pcm
+                header = {"ok": True, "rate": result.rate, "bytes": len(pcm)}
+                header.update(words=result.words, metadata=result.metadata)
+            except SnakereelError as error:
+                fields = {"message": error.message, "file": error.file or None}
+                fields.update(field=error.field, hint=error.hint)
+                header = {"ok": False, "error": fields}
+            header["logs"] = _LOGS.take()
+            self.wfile.write(json.dumps(header).encode() + b"\n" + pcm)
+        finally:
+            self.server.busy -= 1
+            self.server.last_used = time.monotonic()
+
+
+def _loader(name: str, settings: dict):
+    return _Locked(_cached_load(name, settings))
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = False  # on shutdown, answer the requests already taken
+    busy = 0
+    last_used = 0.0
+
+
+def _stop_when_idle(server: _Server) -> None:
+    while True:
+        time.sleep(min(1.0, IDLE_SECONDS / 4))
+        if not server.busy and time.monotonic() - server.last_used > IDLE_SECONDS:
+            server.shutdown()
+            return
+
+
+def serve(path: Path) -> None:
+    logging.getLogger("snakereel").addHandler(_LOGS)
+    logging.getLogger("snakereel").setLevel(logging.INFO)
+    server = _Server(str(path), _Handler)
+    server.last_used = time.monotonic()
+    inode = path.stat().st_ino
+    threading.Thread(target=_stop_when_idle, args=(server,), daemon=True).start()
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_ino == inode:  # a successor may have bound the path since
+                path.unlink()
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]))
