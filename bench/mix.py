@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from render import CHANNEL, make_segment  # noqa: E402
 
-from snakereel.assemble import concat_clips, join_voice, mix  # noqa: E402
+from snakereel.assemble import mix  # noqa: E402
 from snakereel.config import load_channel  # noqa: E402
 from snakereel.ffmpeg import media_duration, stderr_of  # noqa: E402
 from snakereel.fonts import fonts_dir  # noqa: E402
@@ -85,13 +85,12 @@ def main() -> None:
         for _ in range(args.reps):
             before = cpu_seconds()
             start = time.perf_counter()
-            concat_clips(clips, root / "visual.mp4")
-            join_voice(wavs, preset.fps, root / "voice.wav")
             mix(
-                root / "visual.mp4",
-                root / "voice.wav",
+                clips,
+                wavs,
                 root / "music.wav",
                 root / "final.mp4",
+                fps=preset.fps,
                 volume=settings["music"]["volume"],
                 ducking=settings["music"]["ducking"],
                 target=loudness_target,

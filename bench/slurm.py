@@ -36,11 +36,10 @@ LOCAL_CLUSTER = [
 
 SEGMENT_RULES = ("tts", "image", "render")
 # Each replaces the profile's `groups:`. The profile's choice: one SLURM job per segment
-# chain (speech, image, captions, clip) and one for concat + mix.
+# chain (speech, image, captions, clip); the mix alone.
 GROUPINGS = {
-    "per_segment": ["--groups", *(f"{r}=segment" for r in SEGMENT_RULES)]
-    + ["concat=assemble", "mix=assemble"],
-    "per_video": ["--groups", *(f"{r}=video" for r in (*SEGMENT_RULES, "concat", "mix"))],
+    "per_segment": ["--groups", *(f"{r}=segment" for r in SEGMENT_RULES)],
+    "per_video": ["--groups", *(f"{r}=video" for r in (*SEGMENT_RULES, "mix"))],
     # invalid_video never runs for a valid target: in effect, no groups.
     "ungrouped": ["--groups", "invalid_video=none"],
 }

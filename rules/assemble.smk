@@ -1,24 +1,3 @@
-rule concat:
-    input:
-        clips=lambda wildcards: segment_files(wildcards, "clip.mp4"),
-        wavs=lambda wildcards: segment_files(wildcards, "speech.wav"),
-    output:
-        video="results/{channel}/{video}/visual.mp4",
-        voice="results/{channel}/{video}/voice.wav",
-    log:
-        "logs/{channel}/{video}/concat.log",
-    benchmark:
-        "benchmarks/{channel}/{video}/concat.tsv"
-    conda:
-        "../envs/media.yaml"
-    params:
-        spec=lambda wildcards: canonical_json({"fps": PRESET.fps}),
-    message:
-        "{wildcards.channel}/{wildcards.video}: join the clips and the voice track"
-    script:
-        "../scripts/concat.py"
-
-
 rule music:
     output:
         "results/{channel}/music.wav",
@@ -40,8 +19,8 @@ rule music:
 
 rule mix:
     input:
-        video="results/{channel}/{video}/visual.mp4",
-        voice="results/{channel}/{video}/voice.wav",
+        clips=lambda wildcards: segment_files(wildcards, "clip.mp4"),
+        wavs=lambda wildcards: segment_files(wildcards, "speech.wav"),
         music=music_input,
     output:
         "results/{channel}/{video}.mp4",
@@ -54,7 +33,7 @@ rule mix:
     params:
         spec=mix_spec,
     message:
-        "{wildcards.channel}/{wildcards.video}: mix voice and music, normalise loudness"
+        "{wildcards.channel}/{wildcards.video}: join the clips, mix voice and music, normalise"
     script:
         "../scripts/mix.py"
 

@@ -136,6 +136,7 @@ def mix_spec(wildcards):
             "ducking": music["ducking"],
             "loudness": config["loudness"],
             "audio_bitrate": PRESET.audio_bitrate,
+            "fps": PRESET.fps,
         }
     )
 

@@ -1,4 +1,4 @@
-"""Snakemake job: visual.mp4 + voice.wav + music -> the final video."""
+"""Snakemake job: clips + narration + music -> the final video (video copied, audio mixed)."""
 
 from snakereel.assemble import mix
 from snakereel.jobs import run_job
@@ -7,10 +7,11 @@ from snakereel.jobs import run_job
 def work(spec):
     loudness = spec["loudness"]
     mix(
-        snakemake.input.video,
-        snakemake.input.voice,
+        snakemake.input.clips,
+        snakemake.input.wavs,
         snakemake.input.music,
         snakemake.output[0],
+        fps=spec["fps"],
         volume=spec["volume"],
         ducking=spec["ducking"],
         target=loudness["target_lufs"],

@@ -1,11 +1,11 @@
-"""Render, concat and mix with the real ffmpeg."""
+"""Render, join and mix with the real ffmpeg."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from snakereel.assemble import concat_clips, concat_list, join_voice, mix
+from snakereel.assemble import concat_list, join_voice, mix
 from snakereel.captions import write_captions
 from snakereel.config import validate
 from snakereel.ffmpeg import media_duration
@@ -115,15 +115,15 @@ def test_concat_and_mix_real_clips(tmp_path):
         clips.append(clip)
         wavs.append(segment["speech"])
         expected += frame_count(seconds, preset.fps) / preset.fps
-    concat_clips(clips, folder / "visual.mp4")
     assert join_voice(wavs, preset.fps, folder / "voice.wav") == pytest.approx(expected)
     write_music(folder / "music.wav", seed=2)
     final = folder / "final.mp4"
     mix(
-        folder / "visual.mp4",
-        folder / "voice.wav",
+        clips,
+        wavs,
         folder / "music.wav",
         final,
+        fps=preset.fps,
         volume=0.3,
         ducking=True,
         target=-14,

@@ -51,7 +51,7 @@ def test_contact_sheet_built_by_the_workflow(report):
     page = report / f"{VIDEO}.page"
     assert {"contact.png", "index.html", "video.mp4"} <= {p.name for p in page.iterdir()}
     html = (page / "index.html").read_text()
-    for stage in ("tts", "image", "render", "concat", "mix"):
+    for stage in ("tts", "image", "render", "mix"):
         assert f"<td>{stage}</td>" in html
     assert "preset: draft" in html
 

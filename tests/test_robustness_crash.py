@@ -56,7 +56,6 @@ MOMENTS = [
     ("Ctrl-C while speech or images are made", lambda root: bool(temps(root, "*.wav"))),
     ("render starts", lambda root: bool(temps(root, ".clip.tmp*.mp4"))),
     ("render writes", writing(".clip.tmp*.mp4")),
-    ("merge", lambda root: bool(temps(root, ".visual.tmp*") + temps(root, ".voice.tmp*"))),
     ("mix measures loudness", started("logs/ch/v1/mix.log")),
     ("mix writes", writing(".v1.tmp*.mp4")),
 ]
@@ -124,9 +123,6 @@ def check_nothing_half_written(root: Path) -> None:
             assert path.stat().st_size > 1_000_000, path
         elif path.suffix == ".html":  # the report page
             assert path.read_text().rstrip().endswith("</html>"), path
-        elif path.name == "visual.txt":  # the merge's concat list, kept beside its output
-            lines = path.read_text().splitlines()
-            assert lines and all(line.startswith("file '") for line in lines)
         else:
             raise AssertionError(f"unexpected file in results: {path}")
 

@@ -15,8 +15,6 @@ def segment_outputs(segment, *names):
 
 
 FINAL = {
-    f"{VIDEO}/visual.mp4",
-    f"{VIDEO}/voice.wav",
     f"{VIDEO}.mp4",
     f"{VIDEO}.contact.png",
     f"{VIDEO}.page",

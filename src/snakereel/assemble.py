@@ -1,4 +1,4 @@
-"""Merge clips by stream copy, then mix voice and music with ducking and loudness normalisation."""
+"""Merge clips by stream copy while mixing voice and music, ducked and loudness-normalised."""
 
 from __future__ import annotations
 
@@ -24,37 +24,6 @@ def concat_list(clips: list[Path]) -> str:
         path = str(Path(clip).resolve()).replace("'", "'\\''")
         lines.append(f"file '{path}'")
     return "\n".join(lines) + "\n"
-
-
-def concat_clips(clips: list[Path], out: Path, log=None) -> None:
-    """The video streams of all clips, copied (never re-encoded), one after another."""
-    out = Path(out)
-    with atomic_path(out.with_suffix(".txt")) as listing, atomic_path(out) as tmp:
-        listing.write_text(concat_list(clips), encoding="utf-8")
-        ffmpeg.run(
-            [
-                "-f",
-                "concat",
-                "-safe",
-                "0",
-                "-i",
-                str(listing),
-                "-map",
-                "0:v",
-                "-c",
-                "copy",
-                "-f",
-                "mp4",
-                "-movflags",
-                "+faststart",
-                "-fflags",
-                "+bitexact",
-                "-map_metadata",
-                "-1",
-                str(tmp),
-            ],
-            log=log,
-        )
 
 
 def join_voice(wavs: list[Path], fps: int, out: Path) -> float:
@@ -124,11 +93,12 @@ def _normalised(mixed: Path, gain: float, limit_db: float | None):
 
 
 def mix(
-    visual: Path,
-    voice: Path,
+    clips: list[Path],
+    wavs: list[Path],
     music: Path | None,
     out: Path,
     *,
+    fps: int,
     volume: float,
     ducking: bool,
     target: float,
@@ -136,9 +106,11 @@ def mix(
     audio_bitrate: str,
     log=None,
 ) -> None:
-    """Final video: copied video stream, voice over ducked music, normalised to `target` LUFS.
+    """Final video: the clips' video streams copied one after another (never re-encoded),
+    the narration over ducked music, normalised to `target` LUFS.
 
-    One pass mixes voice and music into a float WAV and meters it (EBU R128 loudness and
+    The narration is joined frame-exactly (see `join_voice`) into a temp WAV. One pass
+    mixes voice and music into a float WAV and meters it (EBU R128 loudness and
     4x-oversampled true peak). Loudness is linear in gain, so when the peaks have room the
     gain is exact and one encode finishes the job. Otherwise a limiter holds the peaks
     1 dB under `true_peak` (margin for the AAC encoder); it takes some loudness away, so the
@@ -147,10 +119,17 @@ def mix(
     """
     out = Path(out)
     limit_db = true_peak - 1.0
-    video = ffmpeg_graph.input(str(visual)).video
-    # the premix lives in the system temp dir: a killed mix leaves nothing in results/
+    # the narration, the clip list and the premix live in the system temp dir: a killed mix
+    # leaves nothing in results/
     with tempfile.TemporaryDirectory(prefix="snakereel-mix-") as tmp:
-        mixed = Path(tmp) / "mixed.wav"
+        listing, voice, mixed = (
+            Path(tmp) / "clips.txt",
+            Path(tmp) / "voice.wav",
+            Path(tmp) / "mixed.wav",
+        )
+        listing.write_text(concat_list(clips), encoding="utf-8")
+        join_voice(wavs, fps, voice)
+        video = ffmpeg_graph.input(str(listing), f="concat", safe=0).video
         args = _meter(_mixed_audio(voice, music, volume, ducking)).output(
             str(mixed), acodec="pcm_f32le"
         )

@@ -22,7 +22,7 @@ log = logging.getLogger("snakereel.metadata")
 DONE = re.compile(r"done in ([0-9.]+) s")
 SEGMENT_STAGES = ("tts", "image", "render")  # render writes the captions too
 CACHED_STAGES = ("tts", "image")
-VIDEO_STAGES = ("concat", "mix")
+VIDEO_STAGES = ("mix",)  # the clips are joined in the mix
 
 
 def benchmark_seconds(path: Path) -> float:

@@ -14,7 +14,7 @@ import yaml
 
 from .io import write_text_atomic
 
-STAGES = ["tts", "image", "render", "concat", "music", "mix", "contact"]
+STAGES = ["tts", "image", "render", "music", "mix", "contact"]
 
 
 def stage_timings(metadata: dict) -> list[tuple[str, int, float]]:
