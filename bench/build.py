@@ -81,7 +81,8 @@ class PeakMemory:
                 times = self.process.cpu_times()
                 self.own_cpu = times.user + times.system  # Snakemake itself, not its jobs
                 servers = speech_servers()
-                tree = [self.process, *self.process.children(recursive=True), *servers]
+                tree = [self.process, *self.process.children(recursive=True)]
+                tree += [s for s in servers if s not in tree]  # a server starts as a job's child
                 for server in servers:
                     with contextlib.suppress(psutil.Error):
                         times = server.cpu_times()

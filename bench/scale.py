@@ -7,7 +7,7 @@ sentences each, builds it with `--cores` (draft preset by default), and reports:
   build's wall time. Each job's interval comes from its benchmark file (`s` = the job's
   wall seconds, the file's mtime = when it finished); the union of those intervals is
   the time spent inside jobs.
-- core use: job-seconds x threads / (cores x wall), how full the cores were kept;
+- core use: job-seconds / (cores x wall), how full Snakemake kept its job slots;
 - the no-op rebuild time over the built batch;
 - a dry run of the full `--dag-videos` x `--segments` DAG (nothing built): the time
   Snakemake needs to plan that many jobs, an upper bound for its no-op check.
@@ -31,7 +31,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "channels" / "momentum_mindset"
-THREADS = {"render": 2}  # rules with `threads:` above 1 (rules/*.smk)
 
 SENTENCES = [
     "Small habits compound into big results when you repeat them every day.",
@@ -112,7 +111,7 @@ def measure(videos: int, segments: int, cores: int, preset: str) -> dict:
         start, end, wall = snakemake(root, cores, preset)
         intervals = job_intervals(root)
         busy = covered(intervals, start, end)
-        job_seconds = sum((e - s) * THREADS.get(rule, 1) for s, e, rule in intervals)
+        job_seconds = sum(e - s for s, e, _ in intervals)  # every rule has threads: 1
         noop = snakemake(root, cores, preset)[2]
         audio = sum(1 for _ in (root / "results" / "batch").glob("*.mp4"))
     return {

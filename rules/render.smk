@@ -14,12 +14,15 @@ rule render:
         "benchmarks/{channel}/{video}/{segment}/render.tsv"
     conda:
         "../envs/media.yaml"
-    threads: 2
+    # One core in Snakemake's count, so that two renders run side by side on two cores;
+    # x264 itself always runs two frame threads (render.ENCODER_THREADS): a lone render,
+    # as in an edit, still has both cores, and the bytes never depend on --cores.
+    threads: 1
     resources:
         gpu=lambda wildcards: int(encoder() == "h264_nvenc"),
     params:
         spec=render_spec,
     message:
-        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: captions and clip ({threads} threads)"
+        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: captions and clip"
     script:
         "../scripts/render.py"

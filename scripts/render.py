@@ -22,7 +22,6 @@ def work(spec):
         motion=spec["motion"],
         encoder=spec["encoder"],
         fonts=fonts_dir(spec["captions"]["font"]),
-        threads=snakemake.threads,
         log=snakemake.log[0],
     )
 

@@ -19,6 +19,10 @@ ZOOM_MAX = 1.35  # longer segments zoom more slowly, never past this
 PAN = 0.15  # pan: the image is 15 % wider than the frame
 TIMESCALE = 15360  # one track timescale for every clip, so clips concatenate by stream copy
 UNSAFE_IN_FILTER = set("'\\:[],;")
+# x264's bitstream depends on its thread count, so the count is fixed: the same clip for
+# any --cores. Two frame threads keep a lone render (an edit) on both cores of a small
+# machine; the rule counts as one core, so on a full build two renders share two cores.
+ENCODER_THREADS = 2
 
 
 def wav_duration(path: str | os.PathLike) -> float:
@@ -130,7 +134,7 @@ def build_clip_command(
     motion: str,
     encoder: str,
     fonts: Path,
-    threads: int = 2,
+    threads: int = ENCODER_THREADS,
 ) -> list[str]:
     """The ffmpeg arguments; run them with cwd = the captions' folder (short filter paths)."""
     frames = frame_count(duration, preset.fps)
@@ -168,7 +172,18 @@ def build_clip_command(
 
 
 def render_clip(
-    image, speech, captions, out, *, duration, preset, motion, encoder, fonts, threads=2, log=None
+    image,
+    speech,
+    captions,
+    out,
+    *,
+    duration,
+    preset,
+    motion,
+    encoder,
+    fonts,
+    threads=ENCODER_THREADS,
+    log=None,
 ) -> None:
     # absolute, not resolved: cached inputs are links into the cache, and the log should
     # name the segment's own files
