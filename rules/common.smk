@@ -21,6 +21,7 @@ wildcard_constraints:
 try:
     CHANNELS = load_channels(Path(config["channels_dir"]), config["channels"])
     PRESET = get_preset(config["preset"])
+    PRESET_PARAMS = PRESET.as_params()  # once: every render job's params carry it
 except SnakereelError as error:
     sys.exit(f"snakereel: {error.one_line()}")
 # Broken scripts are reported now, before any job runs; each fails alone in invalid_video.
@@ -113,7 +114,7 @@ def image_input(wildcards):
 def render_spec(wildcards):
     return canonical_json(
         {
-            "preset": PRESET.as_params(),
+            "preset": PRESET_PARAMS,
             "motion": segment_of(wildcards).motion,
             "encoder": encoder(),
             "captions": video_of(wildcards).captions,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import textwrap
 from pathlib import Path
@@ -124,6 +125,7 @@ def load_image_file(path: Path) -> Image.Image:
     return decode_image(path, path)
 
 
+@functools.cache
 def code_version() -> str:
     """A short hash of this module: cards and fitting change when it does, so the image
     rule's params (and with them the between-workflow cache key) follow the code."""
