@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,10 @@ from snakereel.ffmpeg import stderr_of
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "channels" / "momentum_mindset"
+
+# Every test project is its own folder, so its builds start their own speech server
+# (snakereel.tts.server): let each leave soon after, not 20 s later.
+os.environ.setdefault("SNAKEREEL_TTS_IDLE", "3")
 
 
 def ffprobe(path) -> dict:

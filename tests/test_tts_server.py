@@ -138,3 +138,25 @@ def test_the_reply_is_one_json_line_then_the_audio(path):
         header = json.loads(stream.readline())
         assert header["ok"] and header["rate"] == 22050
         assert len(stream.read(header["bytes"])) == header["bytes"] > 0
+
+
+def test_a_failing_server_leaves_the_job_to_speak(tmp_path, monkeypatch, caplog):
+    """A server that answers garbage (or dies) is not an error: the job speaks itself."""
+    path = tmp_path / "garbage.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def answer_garbage():
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"not json\n")
+        connection.close()
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    monkeypatch.setattr(server, "socket_path", lambda: path)
+    with caplog.at_level("WARNING", logger="snakereel"):
+        result = server.synthesize(TEXTS[0], VOICE)
+    listener.close()
+    assert "speech server failed" in caplog.text
+    assert result.pcm == server.SpeechResult.of(speak(TEXTS[0], VOICE)).pcm

@@ -79,9 +79,10 @@ def enabled() -> bool:
 
 
 def socket_path() -> Path:
-    """One server per Python (so per conda env), snakereel source and user."""
+    """One server per user, project folder (settings may hold paths relative to it), Python
+    (so per conda env) and snakereel source."""
     package = Path(__file__).resolve().parents[1]
-    stamp = [sys.executable]
+    stamp = [os.getcwd(), sys.executable]
     for source in sorted(package.rglob("*.py")):
         info = source.stat()
         stamp.append(f"{source.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
@@ -94,18 +95,21 @@ def socket_path() -> Path:
 
 def ask_server(path: Path, text: str, voice: dict) -> SpeechResult | None:
     """The server's answer; None when no server can be reached (the job speaks itself)."""
-    connection = _connect_or_start(path)
-    if connection is None:
-        return None
-    with connection, connection.makefile("rwb") as stream:
-        stream.write(json.dumps({"text": text, "voice": voice}).encode() + b"\n")
-        stream.flush()
-        header_line = stream.readline()
-        if not header_line:
-            log.warning("the speech server closed the connection; speaking in the job")
+    try:
+        connection = _connect_or_start(path)
+        if connection is None:
             return None
-        header = json.loads(header_line)
-        pcm = stream.read(header.get("bytes", 0))
+        with connection, connection.makefile("rwb") as stream:
+            stream.write(json.dumps({"text": text, "voice": voice}).encode() + b"\n")
+            stream.flush()
+            header = json.loads(stream.readline() or "null")
+            pcm = stream.read(header.get("bytes", 0)) if header else b""
+    except (OSError, ValueError) as error:
+        log.warning("the speech server failed (%s); speaking in the job", error)
+        return None
+    if header is None or len(pcm) != header.get("bytes", 0):
+        log.warning("the speech server closed the connection; speaking in the job")
+        return None
     for level, message in header["logs"]:
         log.log(level, "%s", message)
     if not header["ok"]:
