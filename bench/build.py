@@ -7,7 +7,7 @@ On a shared machine wall times stretch with the load, so each run also reports t
 seconds it used (Snakemake and every job), the load average, and `cpu_realtime_factor`:
 narration seconds per (CPU seconds / cores), what the build reaches with the cores to
 itself and perfect packing (an estimate, labelled as such). The cold build also reports
-where the time went per rule (from the benchmark files) and the peak memory of the whole
+where the time went per rule (from the jobs' logs) and the peak memory of the whole
 process tree (Snakemake plus its jobs, RSS sampled every 50 ms). The speech servers the tts
 jobs start are detached from that tree; they are sampled too, their CPU seconds added, and
 they are stopped before each run, so that every run starts its own as a build would after a
@@ -25,6 +25,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -123,16 +124,25 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+JOB_LINE = re.compile(r"done in ([0-9.]+) s \(CPU ([0-9.]+) s")
+
+
 def per_rule(root: Path) -> dict:
-    """Jobs, wall seconds, CPU seconds and largest RSS per rule, from the benchmark files."""
+    """Jobs, wall and CPU seconds per rule from the jobs' own last log line (CPU with the
+    job's start-up and the tools it ran), and the largest RSS from the benchmark files
+    (the cached rules tts and image have none)."""
     rules = defaultdict(lambda: {"jobs": 0, "s": 0.0, "cpu_s": 0.0, "max_rss_mb": 0.0})
+    for path in (root / "logs").rglob("*.log"):
+        found = JOB_LINE.findall(path.read_text(errors="replace"))
+        if found:
+            rule = rules[path.stem]
+            rule["jobs"] += 1
+            rule["s"] += float(found[-1][0])
+            rule["cpu_s"] += float(found[-1][1])
     for path in (root / "benchmarks").rglob("*.tsv"):
         with path.open() as handle:
             row = next(csv.DictReader(handle, delimiter="\t"))
         rule = rules[path.stem]
-        rule["jobs"] += 1
-        rule["s"] += float(row["s"])
-        rule["cpu_s"] += float(row["cpu_time"] or 0)
         rule["max_rss_mb"] = max(rule["max_rss_mb"], float(row["max_rss"] or 0))
     return {name: {k: round(v, 2) for k, v in rule.items()} for name, rule in rules.items()}
 

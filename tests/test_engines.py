@@ -354,7 +354,7 @@ def test_voices_lists_engines_voices_and_how_to_get_models(tmp_path, monkeypatch
 
 def test_job_inputs_env_and_models(tmp_path):
     from snakereel.tts import jobs
-    from snakereel.tts.piper import model_key
+    from snakereel.tts.jobs import model_key
 
     channel = channel_with(
         tmp_path,

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import re
+from pathlib import Path
 
 from ..config import Channel, Segment, asset_path
 from ..errors import SnakereelError
-from .piper import model_key
 from .registry import chain_of
 
 MODELS = "results/_models/piper"
+
+
+def model_key(name: str) -> str:
+    """A file-name-safe key for a voice: its name, or a digest of a path."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", name):
+        return name
+    stem = re.sub(r"[^A-Za-z0-9_-]", "-", Path(name).stem)[:40].strip("-_") or "voice"
+    return f"{stem}-{hashlib.sha1(name.encode()).hexdigest()[:10]}"
 
 
 def voice_of(channel: Channel, segment: Segment) -> dict:

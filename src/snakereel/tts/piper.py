@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,14 +40,6 @@ def installed_voices() -> dict[str, tuple[Path, Path]]:
     except ImportError:
         pass
     return voices
-
-
-def model_key(name: str) -> str:
-    """A file-name-safe key for a voice: its name, or a digest of a path."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", name):
-        return name
-    stem = re.sub(r"[^A-Za-z0-9_-]", "-", Path(name).stem)[:40].strip("-_") or "voice"
-    return f"{stem}-{hashlib.sha1(name.encode()).hexdigest()[:10]}"
 
 
 def resolve_voice(name: str, base: Path | None = None) -> tuple[Path, Path]:

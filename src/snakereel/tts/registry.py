@@ -12,9 +12,12 @@ import importlib
 import logging
 import traceback
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import SnakereelError
-from .base import Speech
+
+if TYPE_CHECKING:  # numpy stays out of the workflow's start (rules/common.smk imports this)
+    from .base import Speech
 
 log = logging.getLogger("snakereel.tts")
 
