@@ -214,7 +214,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         from .registry import speak
 
-        self.server.busy += 1
+        self.server.working(+1)
         try:
             request = json.loads(self.rfile.readline())
             pcm = b""
@@ -231,8 +231,7 @@ class _Handler(socketserver.StreamRequestHandler):
             header["logs"] = _LOGS.take()
             self.wfile.write(json.dumps(header).encode() + b"\n" + pcm)
         finally:
-            self.server.busy -= 1
-            self.server.last_used = time.monotonic()
+            self.server.working(-1)
 
 
 def _loader(name: str, settings: dict):
@@ -241,14 +240,26 @@ def _loader(name: str, settings: dict):
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = False  # on shutdown, answer the requests already taken
-    busy = 0
-    last_used = 0.0
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.busy, self.last_used, self.state = 0, time.monotonic(), threading.Lock()
+
+    def working(self, change: int) -> None:
+        """+1 when a request starts, -1 when it ends (from the handlers' threads)."""
+        with self.state:
+            self.busy += change
+            self.last_used = time.monotonic()
+
+    def idle_seconds(self) -> float:
+        with self.state:
+            return 0.0 if self.busy else time.monotonic() - self.last_used
 
 
 def _stop_when_idle(server: _Server) -> None:
     while True:
         time.sleep(min(1.0, IDLE_SECONDS / 4))
-        if not server.busy and time.monotonic() - server.last_used > IDLE_SECONDS:
+        if server.idle_seconds() > IDLE_SECONDS:
             server.shutdown()
             return
 
@@ -257,7 +268,6 @@ def serve(path: Path) -> None:
     logging.getLogger("snakereel").addHandler(_LOGS)
     logging.getLogger("snakereel").setLevel(logging.INFO)
     server = _Server(str(path), _Handler)
-    server.last_used = time.monotonic()
     inode = path.stat().st_ino
     threading.Thread(target=_stop_when_idle, args=(server,), daemon=True).start()
     try:
