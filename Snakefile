@@ -42,7 +42,6 @@ include: "rules/images.smk"
 include: "rules/render.smk"
 include: "rules/assemble.smk"
 include: "rules/report.smk"
-include: "rules/metadata.smk"
 
 
 report: "docs/report/workflow.rst"

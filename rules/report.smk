@@ -29,13 +29,16 @@ rule contact_sheet:
         "../scripts/contact.py"
 
 
+# One job writes the video's metadata (for `snakereel costs`; never cached) and its report
+# page, which shows the metadata's timings: a job fewer per video, on an edit's path too.
 rule video_page:
     input:
         video="results/{channel}/{video}.mp4",
         contact="results/{channel}/{video}.contact.png",
-        metadata="results/{channel}/{video}.json",
+        images=lambda wildcards: segment_files(wildcards, "image.json"),
     output:
-        report(
+        metadata="results/{channel}/{video}.json",
+        page=report(
             directory("results/{channel}/{video}.page"),
             htmlindex="index.html",
             category="Videos",
@@ -51,7 +54,8 @@ rule video_page:
         "../envs/media.yaml"
     params:
         spec=page_spec,
+        metadata=metadata_spec,
     message:
-        "{wildcards.channel}/{wildcards.video}: report page (video, contact sheet, timings)"
+        "{wildcards.channel}/{wildcards.video}: metadata and report page (video, contact sheet, timings)"
     script:
         "../scripts/video_page.py"

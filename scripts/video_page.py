@@ -1,15 +1,24 @@
-"""Snakemake job: final video + contact sheet + metadata -> a report page where the video plays."""
+"""Snakemake job: the video's metadata (stage times, engines, API calls, cache hits, cost)
+and its report page, where the video plays beside the contact sheet and the timings."""
 
+import json
+
+from snakereel.io import write_json_atomic
 from snakereel.jobs import run_job
+from snakereel.metadata import collect, evict_fallbacks
 from snakereel.reportpage import video_page
 
 
 def work(spec):
+    channel, video = snakemake.wildcards.channel, snakemake.wildcards.video
+    data = collect(".", channel, video, json.loads(snakemake.params.metadata))
+    write_json_atomic(snakemake.output.metadata, data)
+    evict_fallbacks(".", channel, video, data["images"]["fallbacks"])
     video_page(
         snakemake.input.video,
         snakemake.input.contact,
-        snakemake.input.metadata,
-        snakemake.output[0],
+        snakemake.output.metadata,
+        snakemake.output.page,
         title=spec["title"],
         settings=spec["settings"],
     )
