@@ -11,6 +11,7 @@ from snakereel.contact import (
     THUMB_W,
     clock,
     contact_sheet,
+    frame_and_duration,
     grid,
     sheet_size,
     tile_box,
@@ -83,3 +84,24 @@ def test_contact_sheet_has_one_tile_per_segment(tmp_path):
     again = tmp_path / "again.png"
     contact_sheet("A title", segments, clips, again)
     assert again.read_bytes() == sheet_path.read_bytes()
+
+
+def test_a_clip_shorter_than_the_thumbnail_moment_shows_its_first_frame(tmp_path):
+    segment = make_segment(tmp_path, 0.3)
+    Image.new("RGB", (1080, 1920), COLOURS[1]).save(segment["image"])
+    clip = tmp_path / "clip.mp4"
+    render_clip(
+        segment["image"],
+        segment["speech"],
+        segment["captions"],
+        clip,
+        duration=segment["duration"],
+        preset=get_preset("draft"),
+        motion="static",
+        encoder="libx264",
+        fonts=fonts_dir("Bebas Neue"),
+    )
+    frame, duration = frame_and_duration(clip)
+    assert abs(duration - 0.3) < 0.05
+    pixel = frame.getpixel((THUMB_W // 2, THUMB_H // 8))
+    assert all(abs(a - b) < 40 for a, b in zip(pixel, COLOURS[1], strict=True)), pixel

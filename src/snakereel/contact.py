@@ -28,6 +28,7 @@ MUTED = (160, 160, 170)
 ACCENT = (255, 210, 63)
 # The thumbnail's moment: early enough that only a few frames are decoded after the clip's
 # one keyframe (0.1 CPU s, not the 0.3 s of the middle), late enough for the first caption.
+# (Clips shorter than this show their first frame.)
 THUMB_AT = 0.5
 
 
@@ -66,15 +67,18 @@ def clock(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
-def frame_at(clip: str | Path, seconds: float) -> Image.Image:
-    """One decoded frame of `clip`, scaled to a thumbnail."""
-    command = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-ss", f"{seconds:.3f}"]
-    command += ["-i", str(clip), "-an", "-frames:v", "1", "-vf", f"scale={THUMB_W}:{THUMB_H}"]
-    command += ["-f", "image2pipe", "-c:v", "png", "-"]
-    done = subprocess.run(command, capture_output=True)
-    if done.returncode != 0 or not done.stdout:
-        raise SnakereelError("could not read a frame", file=clip)
-    return Image.open(io.BytesIO(done.stdout)).convert("RGB")
+def frame_and_duration(clip: str | Path) -> tuple[Image.Image, float]:
+    """One ffmpeg run per clip: a frame THUMB_AT seconds in (the first frame of a shorter
+    clip), scaled to a thumbnail, and the clip's duration from the header ffmpeg prints."""
+    for seconds in (THUMB_AT, 0.0):
+        command = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-ss", f"{seconds:.3f}"]
+        command += ["-i", str(clip), "-an", "-frames:v", "1", "-vf", f"scale={THUMB_W}:{THUMB_H}"]
+        command += ["-f", "image2pipe", "-c:v", "png", "-"]
+        done = subprocess.run(command, capture_output=True)
+        if done.returncode == 0 and done.stdout:
+            duration = ffmpeg.duration_in(done.stderr.decode(errors="replace"), clip)
+            return Image.open(io.BytesIO(done.stdout)).convert("RGB"), duration
+    raise SnakereelError("could not read a frame", file=clip)
 
 
 def wrap(text: str, font, width: int, lines: int) -> list[str]:
@@ -128,9 +132,9 @@ def contact_sheet(title: str, segments: list[dict], clips: list, out: str | Path
         raise SnakereelError(f"{len(segments)} segments but {len(clips)} clips", file=out)
     tiles, frames, start = [], [], 0.0
     for segment, clip in zip(segments, clips, strict=True):
-        duration = ffmpeg.media_duration(clip)
+        frame, duration = frame_and_duration(clip)
         tiles.append(Tile(segment["id"], segment["text"], start, duration))
-        frames.append(frame_at(clip, min(THUMB_AT, duration / 2)))
+        frames.append(frame)
         start += duration
     sheet = make_sheet(title, tiles, frames)
     with atomic_path(out) as tmp:

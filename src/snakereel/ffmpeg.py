@@ -116,7 +116,11 @@ def choose_encoder(requested: str) -> str:
 
 def media_duration(path: str | os.PathLike) -> float:
     """Duration from ffmpeg's own header read (imageio-ffmpeg ships no ffprobe)."""
-    text = stderr_of(["-i", str(path)])
+    return duration_in(stderr_of(["-i", str(path)]), path)
+
+
+def duration_in(text: str, path: str | os.PathLike) -> float:
+    """The input's duration from the header ffmpeg prints on stderr."""
     match = re.search(r"Duration: (\d+):(\d+):(\d+\.\d+)", text)
     if not match:
         raise SnakereelError("not a readable media file", file=path)
