@@ -1,5 +1,7 @@
 """Contact sheets from real rendered clips: size, one tile per segment, timings."""
 
+from pathlib import Path
+
 from PIL import Image
 
 from snakereel.contact import (
@@ -49,25 +51,29 @@ def test_wrap_keeps_to_the_width_and_line_count():
     assert all(font.getlength(line) <= THUMB_W for line in lines)
 
 
+def plain_clip(folder: Path, seconds: float, colour: tuple) -> Path:
+    """A real draft clip of one colour, with a caption in the middle."""
+    segment = make_segment(folder, seconds)
+    Image.new("RGB", (1080, 1920), colour).save(segment["image"])
+    out = folder / "clip.mp4"
+    render_clip(
+        segment["image"],
+        segment["speech"],
+        segment["captions"],
+        out,
+        duration=segment["duration"],
+        preset=get_preset("draft"),
+        motion="static",
+        encoder="libx264",
+        fonts=fonts_dir("Bebas Neue"),
+    )
+    return out
+
+
 def test_contact_sheet_has_one_tile_per_segment(tmp_path):
     clips, segments = [], []
     for index, colour in enumerate(COLOURS):
-        folder = tmp_path / f"s{index}"
-        segment = make_segment(folder, 0.5 + index * 0.5)
-        Image.new("RGB", (1080, 1920), colour).save(segment["image"])
-        out = folder / "clip.mp4"
-        render_clip(
-            segment["image"],
-            segment["speech"],
-            segment["captions"],
-            out,
-            duration=segment["duration"],
-            preset=get_preset("draft"),
-            motion="static",
-            encoder="libx264",
-            fonts=fonts_dir("Bebas Neue"),
-        )
-        clips.append(out)
+        clips.append(plain_clip(tmp_path / f"s{index}", 0.5 + index * 0.5, colour))
         segments.append({"id": f"seg-{index}", "text": f"Sentence number {index}."})
     sheet_path = tmp_path / "video.contact.png"
     contact_sheet("A title", segments, clips, sheet_path)
@@ -87,21 +93,7 @@ def test_contact_sheet_has_one_tile_per_segment(tmp_path):
 
 
 def test_a_clip_shorter_than_the_thumbnail_moment_shows_its_first_frame(tmp_path):
-    segment = make_segment(tmp_path, 0.3)
-    Image.new("RGB", (1080, 1920), COLOURS[1]).save(segment["image"])
-    clip = tmp_path / "clip.mp4"
-    render_clip(
-        segment["image"],
-        segment["speech"],
-        segment["captions"],
-        clip,
-        duration=segment["duration"],
-        preset=get_preset("draft"),
-        motion="static",
-        encoder="libx264",
-        fonts=fonts_dir("Bebas Neue"),
-    )
-    frame, duration = frame_and_duration(clip)
+    frame, duration = frame_and_duration(plain_clip(tmp_path, 0.3, COLOURS[1]))
     assert abs(duration - 0.3) < 0.05
     pixel = frame.getpixel((THUMB_W // 2, THUMB_H // 8))
     assert all(abs(a - b) < 40 for a, b in zip(pixel, COLOURS[1], strict=True)), pixel
