@@ -143,9 +143,9 @@ def main() -> None:
     parser.add_argument("--preset", default="draft")
     args = parser.parse_args()
     result = measure(args.videos, args.segments, args.cores, args.preset)
-    # per segment tts, image, render; per video mix, contact, metadata, page; music,
-    # the prepared voice and `all` once
-    result["dry_run_jobs"] = args.dag_videos * (args.segments * 3 + 4) + 3
+    # per segment tts, image, render; per video mix, contact sheet, metadata + page;
+    # music, the prepared voice and `all` once
+    result["dry_run_jobs"] = args.dag_videos * (args.segments * 3 + 3) + 3
     result["dry_run_s"] = round(dry_run(args.dag_videos, args.segments, args.cores, args.preset), 2)
     print(json.dumps(result))
     print(
