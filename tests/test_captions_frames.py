@@ -13,13 +13,11 @@ from PIL import Image
 from snakereel.captions import write_captions
 from snakereel.config import validate
 from snakereel.ffmpeg import ffmpeg_exe
-from snakereel.fonts import fonts_dir
 from snakereel.images import save_png
 from snakereel.presets import get_preset
-from snakereel.render import render_clip
 from snakereel.tts.base import WordTiming
 
-from .test_media import make_segment
+from .test_media import make_segment, render_segment
 
 PRESET = get_preset("draft")
 HIGHLIGHT = (255, 210, 63)
@@ -38,18 +36,7 @@ def render_frames(folder, **captions) -> np.ndarray:
     save_png(Image.new("RGB", (1080, 1920), (40, 60, 80)), segment["image"])
     style = validate({"title": "t", "captions": captions}, "channel", "c.yaml")["captions"]
     write_captions(WORDS, style, SECONDS, segment["captions"])
-    clip = folder / "clip.mp4"
-    render_clip(
-        segment["image"],
-        segment["speech"],
-        segment["captions"],
-        clip,
-        duration=SECONDS,
-        preset=PRESET,
-        motion="static",
-        encoder="libx264",
-        fonts=fonts_dir(style["font"]),
-    )
+    clip = render_segment(segment, folder / "clip.mp4", PRESET, font=style["font"])
     raw = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-i", str(clip), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
         capture_output=True,

@@ -19,11 +19,9 @@ from snakereel.contact import (
     tile_box,
     wrap,
 )
-from snakereel.fonts import fonts_dir
 from snakereel.presets import get_preset
-from snakereel.render import render_clip
 
-from .test_media import make_segment
+from .test_media import make_segment, render_segment
 
 COLOURS = [(220, 30, 30), (30, 200, 30), (30, 30, 220)]
 
@@ -55,19 +53,7 @@ def plain_clip(folder: Path, seconds: float, colour: tuple) -> Path:
     """A real draft clip of one colour, with a caption in the middle."""
     segment = make_segment(folder, seconds)
     Image.new("RGB", (1080, 1920), colour).save(segment["image"])
-    out = folder / "clip.mp4"
-    render_clip(
-        segment["image"],
-        segment["speech"],
-        segment["captions"],
-        out,
-        duration=segment["duration"],
-        preset=get_preset("draft"),
-        motion="static",
-        encoder="libx264",
-        fonts=fonts_dir("Bebas Neue"),
-    )
-    return out
+    return render_segment(segment, folder / "clip.mp4", get_preset("draft"))
 
 
 def test_contact_sheet_has_one_tile_per_segment(tmp_path):

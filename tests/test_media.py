@@ -44,22 +44,28 @@ def make_segment(folder: Path, seconds: float) -> dict:
     }
 
 
-@pytest.mark.parametrize("motion", ["kenburns", "pan", "static"])
-def test_render_clip_has_exact_frames_and_audio(tmp_path, motion):
-    segment = make_segment(tmp_path / "seg", 1.3)
-    out = tmp_path / "seg" / "clip.mp4"
-    preset = get_preset("draft")
+def render_segment(segment: dict, out: Path, preset, motion="static", font="Bebas Neue") -> Path:
+    """Render a `make_segment` folder to `out` with libx264."""
     render_clip(
         segment["image"],
         segment["speech"],
         segment["captions"],
         out,
-        duration=1.3,
+        duration=segment["duration"],
         preset=preset,
         motion=motion,
         encoder="libx264",
-        fonts=fonts_dir("Bebas Neue"),
+        fonts=fonts_dir(font),
     )
+    return out
+
+
+@pytest.mark.parametrize("motion", ["kenburns", "pan", "static"])
+def test_render_clip_has_exact_frames_and_audio(tmp_path, motion):
+    segment = make_segment(tmp_path / "seg", 1.3)
+    out = tmp_path / "seg" / "clip.mp4"
+    preset = get_preset("draft")
+    render_segment(segment, out, preset, motion)
     info = ffprobe(out)
     video = next(s for s in info["streams"] if s["codec_type"] == "video")
     assert (video["width"], video["height"]) == (540, 960)
@@ -100,19 +106,7 @@ def test_concat_and_mix_real_clips(tmp_path):
     clips, wavs, expected = [], [], 0.0
     for index, seconds in enumerate([1.05, 0.9]):
         segment = make_segment(folder / f"s{index}", seconds)
-        clip = folder / f"s{index}" / "clip.mp4"
-        render_clip(
-            segment["image"],
-            segment["speech"],
-            segment["captions"],
-            clip,
-            duration=seconds,
-            preset=preset,
-            motion="static",
-            encoder="libx264",
-            fonts=fonts_dir("Bebas Neue"),
-        )
-        clips.append(clip)
+        clips.append(render_segment(segment, folder / f"s{index}" / "clip.mp4", preset))
         wavs.append(segment["speech"])
         expected += frame_count(seconds, preset.fps) / preset.fps
     assert join_voice(wavs, preset.fps, folder / "voice.wav") == pytest.approx(expected)

@@ -2,11 +2,10 @@
 
 import pytest
 
-from snakereel.fonts import fonts_dir
 from snakereel.presets import get_preset
-from snakereel.render import ZOOM_MAX, encoder_args, render_clip, zoom_per_frame
+from snakereel.render import ZOOM_MAX, encoder_args, zoom_per_frame
 
-from .test_media import make_segment
+from .test_media import make_segment, render_segment
 
 
 def test_kenburns_zooms_like_the_original_then_slows_for_long_segments():
@@ -29,18 +28,6 @@ def test_production_render_is_deterministic(tmp_path, motion):
     segment = make_segment(tmp_path / "seg", 0.5)
     outputs = []
     for name in ("a.mp4", "b.mp4"):
-        out = tmp_path / "seg" / name
-        render_clip(
-            segment["image"],
-            segment["speech"],
-            segment["captions"],
-            out,
-            duration=0.5,
-            preset=get_preset("production"),
-            motion=motion,
-            encoder="libx264",
-            fonts=fonts_dir("Bebas Neue"),
-            threads=2,
-        )
+        out = render_segment(segment, tmp_path / "seg" / name, get_preset("production"), motion)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
