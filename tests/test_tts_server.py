@@ -160,3 +160,34 @@ def test_a_failing_server_leaves_the_job_to_speak(tmp_path, monkeypatch, caplog)
     listener.close()
     assert "speech server failed" in caplog.text
     assert result.pcm == server.SpeechResult.of(speak(TEXTS[0], VOICE)).pcm
+
+
+def test_engines_not_known_to_be_thread_safe_speak_one_at_a_time(monkeypatch):
+    """Piper says it is thread-safe; any other engine is wrapped so that two jobs' requests
+    never run its synthesis at once."""
+    from snakereel.tts import registry
+
+    running, overlaps = [], []
+
+    class TorchLike:
+        voice_name = "v"
+
+        def synthesize(self, text):
+            running.append(text)
+            overlaps.append(len(running))
+            time.sleep(0.05)
+            running.remove(text)
+            return text
+
+    monkeypatch.setattr(registry, "load", lambda name, settings: TorchLike())
+    server._engine.cache_clear()
+    engine = server._loader("torchlike", {"seed": 1})
+    assert engine is server._loader("torchlike", {"seed": 1})  # loaded once
+    assert engine.voice_name == "v"
+    threads = [threading.Thread(target=engine.synthesize, args=(str(i),)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    server._engine.cache_clear()
+    assert overlaps == [1, 1, 1, 1]

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import SnakereelError
@@ -53,8 +53,8 @@ class SpeechResult:
     @classmethod
     def of(cls, spoken) -> SpeechResult:
         speech = spoken.speech
-        words = [{"word": w.word, "start": w.start, "end": w.end} for w in speech.words]
         pcm = speech.samples.astype("<i2").tobytes()
+        words = [asdict(word) for word in speech.words]
         return cls(pcm, speech.sample_rate, words, spoken.metadata())
 
     def save(self, wav_path, words_path, meta_path) -> None:
@@ -188,26 +188,25 @@ def _engine(name: str, settings_json: str):
     from .registry import load
 
     engine = load(name, json.loads(settings_json))
-    if not getattr(engine, "thread_safe", False):
-        engine.lock = threading.Lock()  # torch engines: one synthesis at a time
-    return engine
+    return engine if getattr(engine, "thread_safe", False) else _OneAtATime(engine)
 
 
-def _cached_load(name: str, settings: dict):
-    with _LOADING:
-        return _engine(name, json.dumps(settings, sort_keys=True))
-
-
-class _Locked:
-    """An engine whose synthesis takes its lock, if it has one."""
+class _OneAtATime:
+    """An engine not known to be thread-safe (the torch ones): one synthesis at a time."""
 
     def __init__(self, engine):
-        self.engine = engine
+        self.engine, self.lock = engine, threading.Lock()
         self.voice_name = getattr(engine, "voice_name", "")
 
     def synthesize(self, text: str):
-        with getattr(self.engine, "lock", contextlib.nullcontext()):
+        with self.lock:
             return self.engine.synthesize(text)
+
+
+def _loader(name: str, settings: dict):
+    """`registry.load`, each voice loaded once and kept (one load at a time)."""
+    with _LOADING:
+        return _engine(name, json.dumps(settings, sort_keys=True))
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -232,10 +231,6 @@ class _Handler(socketserver.StreamRequestHandler):
             self.wfile.write(json.dumps(header).encode() + b"\n" + pcm)
         finally:
             self.server.working(-1)
-
-
-def _loader(name: str, settings: dict):
-    return _Locked(_cached_load(name, settings))
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
