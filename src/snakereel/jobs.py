@@ -36,7 +36,7 @@ def run_job(snakemake, work: Callable[[dict], None]) -> None:
     start = time.perf_counter()
     try:
         work(spec)
-        # Cached rules may not have `benchmark:`; the metadata rule reads this line instead.
+        # Cached rules may not have `benchmark:`; the video_page job reads this line instead.
         logging.getLogger("snakereel").info(
             "done in %.3f s (CPU %.3f s with start-up and tools)",
             time.perf_counter() - start,
