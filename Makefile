@@ -24,6 +24,7 @@ lint: $(READY)
 	$(BIN)/ruff check src scripts tests bench
 	$(BIN)/ruff format --check src scripts tests bench
 	$(BIN)/snakefmt --check Snakefile rules
+	$(BIN)/lint-imports
 	@out=$$($(BIN)/snakemake --lint --cores 1 2>&1); echo "$$out"; echo "$$out" | grep -q "good condition"
 
 bench: $(READY)

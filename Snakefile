@@ -14,7 +14,9 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.getenv("PYTHONPATH")]))
 )
 
-from snakereel.config import check_yaml_file, or_exit, validate
+from snakereel.errors import or_exit
+from snakereel.schema import validate
+from snakereel.yamlfile import check_yaml_file
 from snakereel.exit import cancel_pending_timers
 
 # Mistakes in config.yaml (or --config) end the run with one line naming file and field.

@@ -2,7 +2,7 @@
 
 Held-out text (never used while choosing the method) is spoken by Piper at other
 length/noise scales and seeds; the truth is the model's own phoneme durations. The
-aligner (`snakereel.align.align_audio`, default Piper reference) gets only the audio and
+aligner (`snakereel.tts.align.align_audio`, default Piper reference) gets only the audio and
 the text. Baseline: the character-count estimate that earlier tools used (each word gets
 a share of the audio proportional to its letters). Also shown, without a target: the same
 takes pitch-shifted by +-3 semitones, a rough stand-in for another speaker.
@@ -25,9 +25,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from snakereel.align import align_audio  # noqa: E402
-from snakereel.tts import load_engine  # noqa: E402
-from snakereel.tts.base import Speech, WordTiming  # noqa: E402
+from snakereel.tts import (  # noqa: E402
+    Speech,
+    WordTiming,
+    load_engine,  # noqa: E402
+)
+from snakereel.tts.align import align_audio  # noqa: E402
 
 HELD_OUT = [
     "The lighthouse keeper counted ships until midnight, then wrote a short letter home.",

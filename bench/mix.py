@@ -29,11 +29,11 @@ sys.path.insert(0, str(REPO / "bench"))
 from render import CHANNEL, make_segment  # noqa: E402
 
 from snakereel.assemble import mix  # noqa: E402
-from snakereel.config import load_channel  # noqa: E402
 from snakereel.ffmpeg import media_duration, stderr_of  # noqa: E402
 from snakereel.fonts import fonts_dir  # noqa: E402
 from snakereel.music import write_music  # noqa: E402
 from snakereel.presets import get_preset  # noqa: E402
+from snakereel.project import load_channel  # noqa: E402
 from snakereel.render import render_clip  # noqa: E402
 
 

@@ -29,11 +29,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from snakereel.captions import write_captions  # noqa: E402
-from snakereel.config import load_channel  # noqa: E402
 from snakereel.ffmpeg import ffmpeg_exe, stderr_of  # noqa: E402
 from snakereel.fonts import fonts_dir  # noqa: E402
 from snakereel.images import make_card, save_png  # noqa: E402
 from snakereel.presets import get_preset  # noqa: E402
+from snakereel.project import load_channel  # noqa: E402
 from snakereel.render import frame_count, render_clip  # noqa: E402
 from snakereel.tts import load_engine  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Check and measure snakereel runs through SLURM (needs a running cluster: .ci/slurm.sh).
+"""Check and measure snakereel runs through SLURM (needs a cluster: cluster/localhost.sh).
 
 `check`: every job Snakemake submitted (its log names each SLURM job id) is a COMPLETED
 record in the jobcomp/filetxt log, ran in the workflow's directory, and left its log under

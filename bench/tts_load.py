@@ -32,8 +32,8 @@ sys.path.insert(0, str(REPO / "src"))
 
 def example() -> tuple[dict, list[str]]:
     """The example channel's voice spec (as the tts rule's params) and segment texts."""
-    from snakereel.config import load_channel
-    from snakereel.tts.registry import voice_spec
+    from snakereel.project import load_channel
+    from snakereel.voice import voice_spec
 
     channel = load_channel(REPO / "channels" / "momentum_mindset")
     texts = [s.text for video in channel.videos.values() for s in video.segments]

@@ -1,10 +1,10 @@
 rule music:
     output:
-        "results/{channel}/music.wav",
+        LAYOUT.channel("music.wav"),
     log:
-        "logs/{channel}/music.log",
+        LAYOUT.log("music", *CHANNEL),
     benchmark:
-        "benchmarks/{channel}/music.tsv"
+        LAYOUT.benchmark("music", *CHANNEL)
     conda:
         "../envs/media.yaml"
     params:
@@ -23,11 +23,11 @@ rule mix:
         wavs=lambda wildcards: segment_files(wildcards, "speech.wav"),
         music=music_input,
     output:
-        "results/{channel}/{video}.mp4",
+        LAYOUT.video(".mp4"),
     log:
-        "logs/{channel}/{video}/mix.log",
+        LAYOUT.log("mix", *VIDEO),
     benchmark:
-        "benchmarks/{channel}/{video}/mix.tsv"
+        LAYOUT.benchmark("mix", *VIDEO)
     conda:
         "../envs/media.yaml"
     params:
@@ -40,11 +40,11 @@ rule mix:
 
 rule invalid_video:
     output:
-        "results/{channel}/{video}.invalid",
+        LAYOUT.video(".invalid"),
     log:
-        "logs/{channel}/{video}/invalid.log",
+        LAYOUT.log("invalid", *VIDEO),
     benchmark:
-        "benchmarks/{channel}/{video}/invalid.tsv"
+        LAYOUT.benchmark("invalid", *VIDEO)
     conda:
         "../envs/media.yaml"
     params:

@@ -1,43 +1,50 @@
 import hashlib
+import os
 import sys
-from pathlib import Path
 
-from snakereel.config import asset_path, load_channels
-from snakereel.errors import SnakereelError
+from snakereel.errors import or_exit
 from snakereel.ffmpeg import choose_encoder
 from snakereel.io import canonical_json
-from snakereel.presets import get_preset
-from snakereel.providers import image_spec as image_source_spec
-from snakereel.tts import jobs as tts_jobs
-from snakereel.tts.registry import voice_spec
+from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
+from snakereel.project import load_project
+from snakereel.providers import IMAGE_POLICY
+from snakereel.providers import image_spec as provider_image_spec
+from snakereel.voice import env_file, voice_spec
 
 
 wildcard_constraints:
     channel=r"[A-Za-z0-9][A-Za-z0-9_-]*",
     video=r"[A-Za-z0-9][A-Za-z0-9_-]*",
     segment=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+    model=r"[A-Za-z0-9][A-Za-z0-9_-]*",
 
 
-try:
-    CHANNELS = load_channels(Path(config["channels_dir"]), config["channels"])
-    PRESET = get_preset(config["preset"])
-    PRESET_PARAMS = PRESET.as_params()  # once: every render job's params carry it
-except SnakereelError as error:
-    sys.exit(f"snakereel: {error.one_line()}")
+# The project layer loads config, channels and scripts once; rules only ask it.
+PROJECT = or_exit(load_project, ".", config)
+LAYOUT = PROJECT.layout
+PRESET = PROJECT.preset
+PRESET_PARAMS = PRESET.as_params()  # once: every render job's params carry it
+CHANNELS = PROJECT.channels
 # Broken scripts are reported now, before any job runs; each fails alone in invalid_video.
 for _channel in CHANNELS.values():
     for _error in _channel.errors.values():
         print(f"snakereel: {_error.one_line()}", file=sys.stderr)
 
+# The image providers' run-time policy (key variable, retries, timeout, fallback) reaches
+# image jobs through the environment, not params: params are the cache key and the rerun
+# trigger, and a new retry count must neither rebuild images nor miss the cache.
+os.environ[IMAGE_POLICY] = canonical_json(
+    {channel.id: channel.settings["images"] for channel in CHANNELS.values()}
+)
+
 
 def final_videos():
     """Every valid video, plus a failing placeholder job for each broken script."""
     return [
-        f"results/{channel.id}/{video}.mp4"
-        for channel in CHANNELS.values()
-        for video in channel.videos
+        LAYOUT.video(".mp4", video.channel, video.id)
+        for video in PROJECT.valid_videos()
     ] + [
-        f"results/{channel.id}/{video}.invalid"
+        LAYOUT.video(".invalid", channel.id, video)
         for channel in CHANNELS.values()
         for video in channel.errors
     ]
@@ -52,7 +59,7 @@ def channel_of(wildcards):
 
 
 def video_of(wildcards):
-    return channel_of(wildcards).videos[wildcards.video]
+    return PROJECT.video(wildcards.channel, wildcards.video)
 
 
 def segment_of(wildcards):
@@ -61,37 +68,39 @@ def segment_of(wildcards):
 
 def segment_files(wildcards, name):
     video = video_of(wildcards)
-    return [
-        f"results/{video.channel}/{video.id}/{segment.id}/{name}"
-        for segment in video.segments
-    ]
+    return [LAYOUT.segment(name, video.channel, video.id, s.id) for s in video.segments]
 
 
-def encoder():
+def video_encoder():
+    """The encoder renders use; `auto` probes NVENC once per workflow (a tiny real encode)."""
     return choose_encoder(config["encoder"])
 
 
 def tts_spec(wildcards):
     segment = segment_of(wildcards)
-    voice = segment.voice or channel_of(wildcards).settings["voice"]
-    if segment.audio:  # a recorded take: its content, not the voice, shapes the output
-        take = asset_path(channel_of(wildcards), segment.audio)
+    if (
+        segment.audio_path
+    ):  # a recorded take: its content, not the voice, shapes the output
         return canonical_json(
             {
                 "text": segment.text,
-                "audio_sha256": sha256_of(take),
-                "pause": voice["pause"],
+                "audio_sha256": sha256_of(segment.audio_path),
+                "pause": segment.voice["pause"],
             }
         )
-    return canonical_json({"text": segment.text, "voice": voice_spec(voice)})
+    return canonical_json({"text": segment.text, "voice": voice_spec(segment.voice)})
 
 
 def tts_inputs(wildcards):
-    """A recorded take, or what the engine chain needs (prepared Piper model, sample)."""
-    segment = segment_of(wildcards)
-    if segment.audio:
-        return {"take": str(asset_path(channel_of(wildcards), segment.audio))}
-    return tts_jobs.inputs(channel_of(wildcards), segment)
+    return PROJECT.speech_inputs(wildcards.channel, segment_of(wildcards))
+
+
+def tts_env(wildcards):
+    return f"../envs/{env_file(segment_of(wildcards).voice)}"
+
+
+def piper_model_files(voice):
+    return [voice, voice + ".json"] if voice.endswith(".onnx") else []
 
 
 def sha256_of(path):
@@ -101,14 +110,12 @@ def sha256_of(path):
 
 def image_spec(wildcards):
     images = channel_of(wildcards).settings["images"]
-    return canonical_json(image_source_spec(segment_of(wildcards), images))
+    return canonical_json(provider_image_spec(segment_of(wildcards), images))
 
 
 def image_input(wildcards):
     segment = segment_of(wildcards)
-    if segment.image:
-        return [str(asset_path(channel_of(wildcards), segment.image))]
-    return []
+    return [segment.image_path] if segment.image_path else []
 
 
 def render_spec(wildcards):
@@ -116,17 +123,16 @@ def render_spec(wildcards):
         {
             "preset": PRESET_PARAMS,
             "motion": segment_of(wildcards).motion,
-            "encoder": encoder(),
+            "encoder": video_encoder(),
             "captions": video_of(wildcards).captions,
         }
     )
 
 
 def music_input(wildcards):
-    music = channel_of(wildcards).settings["music"]
-    if music.get("file"):
-        return str(asset_path(channel_of(wildcards), music["file"]))
-    return f"results/{wildcards.channel}/music.wav"
+    return channel_of(wildcards).music_path or LAYOUT.channel(
+        "music.wav", wildcards.channel
+    )
 
 
 def mix_spec(wildcards):
@@ -144,9 +150,8 @@ def mix_spec(wildcards):
 
 def metadata_files():
     return [
-        f"results/{channel.id}/{video}.json"
-        for channel in CHANNELS.values()
-        for video in channel.videos
+        LAYOUT.video(".json", video.channel, video.id)
+        for video in PROJECT.valid_videos()
     ]
 
 
@@ -161,7 +166,7 @@ def metadata_spec(wildcards):
             "segments": [segment.id for segment in video.segments],
             "voice": {"engine": voice["engine"], "voice": voice["voice"]},
             "preset": PRESET.name,
-            "encoder": encoder(),
+            "encoder": video_encoder(),
             "price_per_image": http.get("price_per_image", 0),
             "currency": http.get("currency", "USD"),
         }

@@ -5,10 +5,10 @@ rule image:
     input:
         image_input,
     output:
-        image="results/{channel}/{video}/{segment}/image.png",
-        info="results/{channel}/{video}/{segment}/image.json",
+        image=LAYOUT.segment("image.png"),
+        info=LAYOUT.segment("image.json"),
     log:
-        "logs/{channel}/{video}/{segment}/image.log",
+        LAYOUT.log("image", *SEGMENT),
     cache: "omit-software"
     # A retry would pay for a second image: the http provider retries what is transient.
     retries: 0

@@ -9,16 +9,16 @@ rule contact_sheet:
         clips=lambda wildcards: segment_files(wildcards, "clip.mp4"),
     output:
         report(
-            "results/{channel}/{video}.contact.png",
+            LAYOUT.video(".contact.png"),
             category="Contact sheets",
             subcategory="{channel}",
             labels={"channel": "{channel}", "video": "{video}"},
             caption="../docs/report/contact.rst",
         ),
     log:
-        "logs/{channel}/{video}/contact.log",
+        LAYOUT.log("contact", *VIDEO),
     benchmark:
-        "benchmarks/{channel}/{video}/contact.tsv"
+        LAYOUT.benchmark("contact", *VIDEO)
     conda:
         "../envs/media.yaml"
     params:
@@ -33,13 +33,14 @@ rule contact_sheet:
 # page, which shows the metadata's timings: a job fewer per video, on an edit's path too.
 rule video_page:
     input:
-        video="results/{channel}/{video}.mp4",
-        contact="results/{channel}/{video}.contact.png",
+        video=LAYOUT.video(".mp4"),
+        contact=LAYOUT.video(".contact.png"),
         images=lambda wildcards: segment_files(wildcards, "image.json"),
+        speech=lambda wildcards: segment_files(wildcards, "speech.json"),
     output:
-        metadata="results/{channel}/{video}.json",
+        metadata=LAYOUT.video(".json"),
         page=report(
-            directory("results/{channel}/{video}.page"),
+            directory(LAYOUT.video(".page")),
             htmlindex="index.html",
             category="Videos",
             subcategory="{channel}",
@@ -47,14 +48,16 @@ rule video_page:
             caption="../docs/report/video.rst",
         ),
     log:
-        "logs/{channel}/{video}/page.log",
+        LAYOUT.log("page", *VIDEO),
     benchmark:
-        "benchmarks/{channel}/{video}/page.tsv"
+        LAYOUT.benchmark("page", *VIDEO)
     conda:
         "../envs/media.yaml"
     params:
         spec=page_spec,
         metadata=metadata_spec,
+        # the logs and benchmarks of the video's jobs (bookkeeping: read, never rebuilt)
+        files=video_records,
     message:
         "{wildcards.channel}/{wildcards.video}: metadata and report page (video, contact sheet, timings)"
     script:

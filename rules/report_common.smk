@@ -3,10 +3,9 @@
 
 def report_targets():
     return [
-        f"results/{channel.id}/{video}.{kind}"
-        for channel in CHANNELS.values()
-        for video in channel.videos
-        for kind in ("contact.png", "page")
+        LAYOUT.video(suffix, video.channel, video.id)
+        for video in PROJECT.valid_videos()
+        for suffix in (".contact.png", ".page")
     ]
 
 
@@ -23,3 +22,9 @@ def page_spec(wildcards):
         "channel": channel_of(wildcards).settings,
     }
     return canonical_json({"title": video.title, "video": video.id, "settings": used})
+
+
+def video_records(wildcards):
+    video = video_of(wildcards)
+    ids = [segment.id for segment in video.segments]
+    return canonical_json(LAYOUT.video_records(video.channel, video.id, ids))

@@ -1,21 +1,16 @@
-from snakereel.tts import jobs as tts_jobs
-
-PIPER_VOICES = tts_jobs.piper_voices(CHANNELS)
-
-
-wildcard_constraints:
-    model=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+PIPER_VOICES = PROJECT.piper_voices()
 
 
 rule piper_model:
     input:
-        lambda wildcards: tts_jobs.piper_model_input(PIPER_VOICES[wildcards.model]),
+        # a voice given as a .onnx path is an input of its prepared model
+        lambda w: piper_model_files(PIPER_VOICES[w.model]),
     output:
-        "results/_models/piper/{model}.onnx",
+        LAYOUT.model(),
     log:
-        "logs/_models/piper/{model}.log",
+        LAYOUT.log("{model}", *MODELS),
     benchmark:
-        "benchmarks/_models/piper/{model}.tsv"
+        LAYOUT.benchmark("{model}", *MODELS)
     conda:
         "../envs/tts.yaml"
     params:
@@ -28,16 +23,16 @@ rule tts:
     input:
         unpack(tts_inputs),
     output:
-        wav="results/{channel}/{video}/{segment}/speech.wav",
-        words="results/{channel}/{video}/{segment}/words.json",
-        meta="results/{channel}/{video}/{segment}/speech.json",
+        wav=LAYOUT.segment("speech.wav"),
+        words=LAYOUT.segment("words.json"),
+        meta=LAYOUT.segment("speech.json"),
     log:
-        "logs/{channel}/{video}/{segment}/tts.log",
+        LAYOUT.log("tts", *SEGMENT),
     # Cached between workflows; Snakemake forbids `benchmark:` on cached rules (the
     # job logs its own wall time). Every output must stay named for the cache.
     cache: "omit-software"
     conda:
-        lambda w: f"../envs/{tts_jobs.env_file(channel_of(w), segment_of(w))}"
+        tts_env
     params:
         spec=tts_spec,
     message:

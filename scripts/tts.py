@@ -7,16 +7,15 @@ converted and its words aligned to the text."""
 from pathlib import Path
 
 from snakereel.jobs import run_job
-from snakereel.tts.server import SpeechResult, synthesize
+from snakereel.tts.server import synthesize
 
 
 def recorded(spec):
-    from snakereel.align import recorded_speech
-    from snakereel.tts.registry import Spoken
+    from snakereel.tts.align import recorded_speech  # numpy and librosa: recorded takes only
 
     take = snakemake.input.take
     speech = recorded_speech(take, spec["text"]).with_silence(spec["pause"])
-    return SpeechResult.of(Spoken(speech, "recording", Path(take).name, False))
+    return speech.spoken_by("recording", Path(take).name)
 
 
 def work(spec):

@@ -11,9 +11,10 @@ from snakereel.reportpage import video_page
 
 def work(spec):
     channel, video = snakemake.wildcards.channel, snakemake.wildcards.video
-    data = collect(".", channel, video, json.loads(snakemake.params.metadata))
+    files = json.loads(snakemake.params.files)
+    data = collect(channel, video, json.loads(snakemake.params.metadata), files)
     write_json_atomic(snakemake.output.metadata, data)
-    evict_fallbacks(".", channel, video, data["images"]["fallbacks"])
+    evict_fallbacks(files, data["images"]["fallbacks"])
     video_page(
         snakemake.input.video,
         snakemake.input.contact,

@@ -4,11 +4,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from snakereel.align import align_audio, read_audio
 from snakereel.cli import main
 from snakereel.ffmpeg import ffmpeg_exe
-from snakereel.tts import load_engine
-from snakereel.tts.base import Speech
+from snakereel.tts import Speech, load_engine
+from snakereel.tts.align import align_audio, read_audio
 from snakereel.tts.piper import split_words
 
 TEXT = "Missing once is an accident. Missing twice is the start of a new habit."

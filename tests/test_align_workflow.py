@@ -6,9 +6,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from snakereel.config import load_channel
 from snakereel.errors import SnakereelError
 from snakereel.ffmpeg import ffmpeg_exe
+from snakereel.project import load_channel
 from snakereel.tts import load_engine
 from snakereel.tts.base import read_wav
 from snakereel.words import read_words

@@ -2,8 +2,8 @@ import pysubs2
 import pytest
 
 from snakereel.captions import build_subs, escape, group_words
-from snakereel.config import validate
-from snakereel.tts.base import WordTiming
+from snakereel.schema import validate
+from snakereel.words import WordTiming
 
 
 def style(**changes):
@@ -100,8 +100,8 @@ def test_bad_styles_are_rejected_naming_the_field(captions, field, message):
 
 
 def test_every_font_the_schema_allows_is_shipped():
-    from snakereel.config import schema
     from snakereel.fonts import font_file
+    from snakereel.schema import schema
 
     fonts = schema("channel")["$defs"]["captions"]["properties"]["font"]["enum"]
     for family in fonts:

@@ -8,10 +8,10 @@ import pysubs2
 import pytest
 
 from snakereel.captions import build_subs, escape, write_captions
-from snakereel.config import validate
 from snakereel.ffmpeg import ffmpeg_exe
 from snakereel.fonts import fonts_dir
-from snakereel.tts.base import WordTiming
+from snakereel.schema import validate
+from snakereel.words import WordTiming
 
 WIDTH, HEIGHT = 540, 960
 

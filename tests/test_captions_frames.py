@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 
 from snakereel.captions import write_captions
-from snakereel.config import validate
 from snakereel.ffmpeg import ffmpeg_exe
 from snakereel.images import save_png
 from snakereel.presets import get_preset
-from snakereel.tts.base import WordTiming
+from snakereel.schema import validate
+from snakereel.words import WordTiming
 
 from .test_media import make_segment, render_segment
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from snakereel.captions import TWO_LINES, build_subs, group_words, text_measure, write_captions
-from snakereel.tts.base import WordTiming
+from snakereel.words import WordTiming
 
 from .test_captions_escape import HEIGHT, WIDTH, libass_frame, style
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from snakereel.config import load_channel
+from snakereel.project import load_channel
 
 pytestmark = pytest.mark.slow
 

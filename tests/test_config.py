@@ -2,8 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from snakereel.config import load_channel, load_yaml, text_id, validate
 from snakereel.errors import SnakereelError
+from snakereel.project import load_channel, text_id
+from snakereel.schema import validate
+from snakereel.yamlfile import load_yaml
 
 
 def write(path: Path, text: str) -> Path:

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from snakereel.cli import main
+from snakereel.layout import Layout
 from snakereel.metadata import benchmark_seconds, evict_fallbacks, job_from_log
 
 BENCHMARK = (
@@ -40,7 +41,8 @@ def test_fallback_cache_entries_are_evicted_but_real_files_are_kept(tmp_path):
     (folder / "s1/image.png").symlink_to(cache / "abc_image.png")
     (folder / "s2").mkdir()
     (folder / "s2/image.png").write_bytes(b"own file")
-    assert evict_fallbacks(tmp_path, "c", "v", ["s1", "s2"]) == ["s1/image.png"]
+    files = Layout().at(tmp_path).video_records("c", "v", ["s1", "s2"])
+    assert evict_fallbacks(files, ["s1", "s2"]) == ["s1/image.png"]
     assert not (cache / "abc_image.png").exists()
     assert (folder / "s2/image.png").read_bytes() == b"own file"
 
@@ -63,11 +65,11 @@ def test_costs_sum_per_channel_and_day(tmp_path, capsys):
         video("alpha", "ep2", "2026-11-27", 2, 0.08, 2),
         video("beta", "b1", "2026-11-27", 1, 0.04, 1),
     ]:
-        folder = tmp_path / data["channel"]
-        folder.mkdir(exist_ok=True)
+        folder = tmp_path / "results" / data["channel"]
+        folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{data['video']}.json").write_text(json.dumps(data))
-    (tmp_path / "alpha" / "ep1").mkdir()
-    (tmp_path / "alpha" / "notes.json").write_text('{"other": 1}')  # not video metadata
+    (tmp_path / "results" / "alpha" / "ep1").mkdir()
+    (tmp_path / "results" / "alpha" / "notes.json").write_text('{"other": 1}')  # not video metadata
     assert main(["costs", str(tmp_path), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     alpha = summary["channel"]["alpha"]

@@ -3,7 +3,7 @@
 import copy
 
 from snakereel import configdoc
-from snakereel.config import schema
+from snakereel.schema import schema
 
 
 def test_configuration_reference_matches_the_schemas():

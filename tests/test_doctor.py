@@ -97,3 +97,11 @@ def test_check_url_against_a_local_server():
     assert answered.status == OK and "HTTP 401" in answered.detail
     closed = check_url(url, timeout=2)
     assert closed.status == FAIL and "unreachable" in closed.detail and closed.hint
+
+
+def test_every_fix_doctor_prints_is_in_the_docs():
+    from snakereel.doctor import FIXES
+
+    docs = " ".join((REPO / "docs" / "troubleshooting.md").read_text().split())
+    missing = [key for key, fix in FIXES.items() if " ".join(fix.split()) not in docs]
+    assert not missing, f"fix lines not in docs/troubleshooting.md: {missing}"

@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snakereel.config import load_channel, validate
-from snakereel.errors import SnakereelError
+from snakereel.errors import EngineUnavailable, SnakereelError
+from snakereel.project import load_channel, load_project
+from snakereel.schema import validate
 from snakereel.tts import chatterbox as cb
 from snakereel.tts import kokoro, load_engine
 from snakereel.tts.piper import prepare_model, resolve_voice
-from snakereel.tts.registry import EngineUnavailable, load, speak, voice_spec
+from snakereel.tts.registry import load, speak
+from snakereel.voice import env_file, model_key, voice_spec
 
 from .conftest import REPO
 
@@ -70,7 +72,7 @@ def test_a_segment_overrides_engine_and_voice(tmp_path):
     spec = voice_spec(first.voice)
     assert spec["engines"] == ["kokoro"]
     assert spec["kokoro"]["voice"] == "am_adam" and spec["kokoro"]["seed"] == 4
-    assert second.voice == {}  # the channel's voice
+    assert second.voice == channel.settings["voice"]  # the channel's voice
 
 
 def test_a_bad_segment_override_names_the_segment(tmp_path):
@@ -87,12 +89,12 @@ def test_missing_engine_falls_back(caplog):
     assert spoken.metadata() == {
         "engine": "piper",
         "voice": "en_US-joe-medium",
-        "duration": round(spoken.speech.duration, 3),
+        "duration": round(spoken.duration, 3),
         "fallback": True,
     }
     assert "engine chatterbox failed" in caplog.text and "trying piper" in caplog.text
     alone = load_engine({"voice": "en_US-joe-medium", "seed": 5}).synthesize(TEXT)
-    assert spoken.speech.samples[: len(alone.samples)].tobytes() == alone.samples.tobytes()
+    assert spoken.samples[: len(alone.samples)].tobytes() == alone.samples.tobytes()
 
 
 def test_missing_model_falls_back(tmp_path, caplog):
@@ -352,31 +354,24 @@ def test_voices_lists_engines_voices_and_how_to_get_models(tmp_path, monkeypatch
     assert "kokoro" not in capsys.readouterr().out
 
 
-def test_job_inputs_env_and_models(tmp_path):
-    from snakereel.tts import jobs
-    from snakereel.tts.jobs import model_key
-
-    channel = channel_with(
+def test_speech_inputs_env_and_models(tmp_path):
+    channel_with(
         tmp_path,
         "title: T\nvoice: {engines: [chatterbox, piper], chatterbox: {sample_path: me.wav}}\n",
         "segments:\n"
         "  - {id: a, text: One.}\n"
         "  - {id: b, text: Two., voice: {engine: piper, voice: voices/my.onnx}}\n",
     )
-    first, second = channel.videos["v"].segments
-    assert jobs.inputs(channel, first) == {"piper_model": f"{jobs.MODELS}/en_US-joe-medium.onnx"}
+    project = load_project(tmp_path, validate({"channels_dir": "."}, "config", "config.yaml"))
+    first, second = project.video("ch", "v").segments
+    models = "results/_models/piper"
+    assert project.speech_inputs("ch", first) == {"piper_model": f"{models}/en_US-joe-medium.onnx"}
     (tmp_path / "ch" / "me.wav").write_bytes(b"RIFF")
-    assert jobs.inputs(channel, first)["sample"] == str((tmp_path / "ch" / "me.wav").resolve())
+    sample = project.speech_inputs("ch", first)["sample"]
+    assert sample == str((tmp_path / "ch" / "me.wav").resolve())
     key = model_key("voices/my.onnx")
-    assert key.startswith("my-") and jobs.inputs(channel, second) == {
-        "piper_model": f"{jobs.MODELS}/{key}.onnx"
+    assert key.startswith("my-") and project.speech_inputs("ch", second) == {
+        "piper_model": f"{models}/{key}.onnx"
     }
-    assert jobs.piper_voices({"ch": channel}) == {
-        "en_US-joe-medium": "en_US-joe-medium",
-        key: "voices/my.onnx",
-    }
-    assert jobs.piper_model_input("voices/my.onnx") == ["voices/my.onnx", "voices/my.onnx.json"]
-    assert (jobs.env_file(channel, first), jobs.env_file(channel, second)) == (
-        "chatterbox.yaml",
-        "tts.yaml",
-    )
+    assert project.piper_voices() == {"en_US-joe-medium": "en_US-joe-medium", key: "voices/my.onnx"}
+    assert (env_file(first.voice), env_file(second.voice)) == ("chatterbox.yaml", "tts.yaml")

@@ -19,7 +19,8 @@ torch = pytest.importorskip("torch")
 
 from snakereel.tts.base import split_words  # noqa: E402
 from snakereel.tts.kokoro import REPO_ID, WEIGHTS, KokoroEngine, english_g2p, model_files  # noqa: E402
-from snakereel.tts.registry import speak, voice_spec  # noqa: E402
+from snakereel.tts.registry import speak  # noqa: E402
+from snakereel.voice import voice_spec  # noqa: E402
 
 from .test_engines import voice  # noqa: E402
 

@@ -7,14 +7,14 @@ import pytest
 
 from snakereel.assemble import concat_list, join_voice, mix
 from snakereel.captions import write_captions
-from snakereel.config import validate
 from snakereel.ffmpeg import media_duration
 from snakereel.fonts import fonts_dir
 from snakereel.images import load_image_file, make_card, save_png
 from snakereel.music import write_music
 from snakereel.presets import get_preset
 from snakereel.render import build_clip_command, encoder_args, frame_count, render_clip
-from snakereel.tts.base import Speech, WordTiming
+from snakereel.schema import validate
+from snakereel.tts import Speech, WordTiming
 
 from .conftest import ffprobe, loudness
 

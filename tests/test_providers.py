@@ -6,8 +6,9 @@ import io
 import pytest
 from PIL import Image
 
-from snakereel.config import Segment, validate
+from snakereel.project import Segment
 from snakereel.providers import ProviderError, generate, image_spec, produce
+from snakereel.schema import validate
 
 from .imageserver import ImageServer, Reply, png_bytes
 
@@ -130,7 +131,9 @@ def test_connection_refused_is_retried_then_reported():
 
 
 def test_fallback_to_card_only_when_the_channel_says_so():
-    segment = Segment(id="s", text="t", image_prompt="desk", image_source="http")
+    segment = Segment(
+        id="s", text="t", image_prompt="desk", visual="http", voice={}, captions={}, motion="static"
+    )
     with ImageServer([Reply(503)]) as server:
         images = settings(server, retries=0)
         spec = image_spec(segment, images)
@@ -143,7 +146,15 @@ def test_fallback_to_card_only_when_the_channel_says_so():
 
 
 def test_spec_holds_what_shapes_the_image_not_the_policy():
-    segment = Segment(id="s", text="the text", image_prompt="a desk", image_source="http")
+    segment = Segment(
+        id="s",
+        text="the text",
+        image_prompt="a desk",
+        visual="http",
+        voice={},
+        captions={},
+        motion="static",
+    )
     with ImageServer() as server:
         base = image_spec(segment, settings(server))
         assert image_spec(segment, settings(server, retries=5, timeout=9)) == base
@@ -163,7 +174,7 @@ def test_spec_holds_what_shapes_the_image_not_the_policy():
     ],
 )
 def test_image_source_errors_name_file_and_field(tmp_path, segment, channel, message):
-    from snakereel.config import load_channel
+    from snakereel.project import load_channel
 
     (tmp_path / "c" / "videos").mkdir(parents=True)
     (tmp_path / "c" / "channel.yaml").write_text(f"title: C\n{channel}")

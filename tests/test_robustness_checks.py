@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from snakereel.checks import check_audio, check_image
-from snakereel.config import MAX_SENTENCE, load_channel, validate
 from snakereel.errors import SnakereelError
 from snakereel.music import write_music
+from snakereel.project import MAX_SENTENCE, load_channel
+from snakereel.schema import validate
 
 from .test_robustness_catalogue import make_assets
 

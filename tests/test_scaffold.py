@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from snakereel.config import load_channel
 from snakereel.errors import SnakereelError
+from snakereel.project import load_channel
 from snakereel.scaffold import new_channel, new_video
 
 from .conftest import REPO, Workflow, ffprobe
@@ -86,8 +86,14 @@ def test_list_shows_built_then_stale_after_an_edit(scaffolded):
     assert "first-video              stale: params changed" in done.stdout
 
 
-def test_verdicts_from_summary_rows():
+def test_verdicts_from_summary_rows(tmp_path):
     from snakereel.listing import group_rows
+    from snakereel.project import load_project
+
+    new_channel(tmp_path / "channels" / "c")
+    for video in ("v", "w"):
+        script = "segments: [{id: a, text: One.}, {id: b, text: Two.}, {id: d, text: Three.}]\n"
+        (tmp_path / "channels" / "c" / "videos" / f"{video}.yaml").write_text(script)
 
     def row(path, status, plan):
         return {"output_file": path, "status": status, "plan": plan}
@@ -102,7 +108,8 @@ def test_verdicts_from_summary_rows():
             row("results/c/v/d/clip.mp4", "missing", "update pending"),
             row("results/c/w/a/clip.mp4", "missing", "update pending"),
             row("results/c/music.wav", "ok", "no update"),
-        ]
+        ],
+        load_project(tmp_path),
     )
     assert groups[("c", "v", "a")].verdict() == "built"
     assert groups[("c", "v", "b")].verdict() == "stale: params changed"

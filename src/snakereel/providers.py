@@ -31,6 +31,7 @@ from .images import code_version, decode_image, make_card
 log = logging.getLogger("snakereel.providers")
 
 PATH = "/v1/images/generations"
+IMAGE_POLICY = "SNAKEREEL_IMAGE_POLICY"  # set by the workflow: each channel's images settings
 MAX_BYTES = 64 * 1024 * 1024  # a 9:16 PNG from any provider is far smaller
 MAX_WAIT = 60.0  # cap on a server's Retry-After
 
@@ -224,9 +225,9 @@ def image_spec(segment, images: dict) -> dict:
     rerun trigger and (with the job script) the between-workflow cache key: the provider's
     retry, timeout, key and price settings are left out on purpose and read at run time."""
     code = code_version()
-    if segment.image_source == "file":
+    if segment.visual == "file":
         return {"source": "file", "file": segment.image, "code": code}
-    if segment.image_source == "http":
+    if segment.visual == "http":
         http = images["http"]
         spec = {key: http[key] for key in ("base_url", "model", "size") if key in http}
         if http.get("quality"):
@@ -236,6 +237,16 @@ def image_spec(segment, images: dict) -> dict:
     style = {key: images[key] for key in ("palette", "accent")}
     title = segment.title if images["titles"] else ""
     return {"source": "card", "title": title, "seed": segment.id, "style": style, "code": code}
+
+
+def provider_policy(channel: str) -> dict:
+    """The channel's images settings as the workflow passed them to this job."""
+    try:
+        return json.loads(os.environ[IMAGE_POLICY])[channel]
+    except (KeyError, ValueError):
+        raise SnakereelError(
+            f"no image provider settings for channel '{channel}'", hint="run it with snakemake"
+        ) from None
 
 
 def produce(spec: dict, images: dict, files: list[str]) -> tuple[Image.Image, dict]:

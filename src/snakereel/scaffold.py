@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import SAFE_ID, load_channel, load_video, load_yaml, validate
 from .errors import SnakereelError
 from .io import write_text_atomic
+from .layout import Layout
+from .project import load_channel, load_config, load_video
+from .schema import SAFE_ID
 
 HELP = "scaffold a channel (new CHANNEL) or a video script (new CHANNEL VIDEO)"
 FIRST_VIDEO = "first-video"
@@ -61,24 +63,14 @@ def _title(identifier: str) -> str:
     return '"' + identifier.replace("-", " ").replace("_", " ").strip().capitalize() + '"'
 
 
-def project_config(project: Path) -> dict:
-    """The project's config.yaml with defaults filled in (defaults alone if it has none)."""
-    config_path = project / "config.yaml"
-    data = load_yaml(config_path) if config_path.is_file() else {}
-    return validate(data, "config", config_path)
-
-
-def channels_dir(project: Path) -> Path:
-    return project / project_config(project)["channels_dir"]
-
-
 def new_video(channel_folder: Path, video: str) -> Path:
     _check_id(video, "video")
     path = channel_folder / "videos" / f"{video}.yaml"
     if path.exists():
         raise SnakereelError("already exists", file=path, hint="pick another video id")
     write_text_atomic(path, VIDEO_TEMPLATE.format(title=_title(video)))
-    load_video(load_channel(channel_folder), path)  # proves the scaffold validates
+    channel = load_channel(channel_folder)
+    load_video(channel.id, channel.settings, path)  # proves the scaffold validates
     return path
 
 
@@ -98,7 +90,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    folder = channels_dir(args.dir) / _check_id(args.channel, "channel")
+    config = load_config(args.dir)
+    layout = Layout(config["channels_dir"])
+    folder = layout.at(args.dir).channel_folder(_check_id(args.channel, "channel"))
     if args.video:
         if not (folder / "channel.yaml").is_file():
             raise SnakereelError(
@@ -113,9 +107,9 @@ def run(args) -> int:
         video = FIRST_VIDEO
     for path in created:
         print(f"created {path}")
-    wanted = project_config(args.dir)["channels"]
+    wanted = config["channels"]
     if wanted and args.channel not in wanted:
         print(f"note: config.yaml builds only {', '.join(wanted)}: add {args.channel} to channels")
-    target = f"results/{args.channel}/{video}.mp4"
+    target = layout.video(".mp4", args.channel, video)
     print(f"next: edit the text, then `snakemake {target} --config preset=draft`")
     return 0

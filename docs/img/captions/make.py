@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2] / "src"))
 
 from snakereel.captions import write_captions  # noqa: E402
-from snakereel.config import validate  # noqa: E402
+from snakereel.schema import validate  # noqa: E402
 from snakereel.ffmpeg import ffmpeg_exe  # noqa: E402
 from snakereel.fonts import fonts_dir  # noqa: E402
 from snakereel.images import make_card, save_png  # noqa: E402

@@ -1,12 +1,7 @@
 """Text-to-speech engines. Each returns audio plus the timing of every word."""
 
+from ..words import WordTiming
+from .registry import load_engine
+from .speech import Speech
+
 __all__ = ["Speech", "WordTiming", "load_engine"]
-
-
-def __getattr__(name: str):
-    # Imported on first use: a tts job that asks the speech server needs no numpy.
-    if name in __all__:
-        from . import base
-
-        return getattr(base, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,37 +1,17 @@
-"""Engine protocol and the speech result shared by every engine."""
+"""Engine protocol and what engines share: reading WAVs, words and their timings."""
 
 from __future__ import annotations
 
 import re
 import wave
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from ..errors import SnakereelError
-from ..io import write_json_atomic, write_wav_atomic
 from ..words import WordTiming
-
-
-@dataclass
-class Speech:
-    samples: np.ndarray  # int16 mono
-    sample_rate: int
-    words: list[WordTiming]
-
-    @property
-    def duration(self) -> float:
-        return len(self.samples) / self.sample_rate
-
-    def with_silence(self, seconds: float) -> Speech:
-        pad = np.zeros(round(seconds * self.sample_rate), dtype=np.int16)
-        return Speech(np.concatenate([self.samples, pad]), self.sample_rate, self.words)
-
-    def save(self, wav_path: str | Path, words_path: str | Path) -> None:
-        write_wav_atomic(wav_path, self.samples.astype("<i2").tobytes(), self.sample_rate)
-        write_json_atomic(words_path, [asdict(w) for w in self.words])
+from .speech import Speech
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
@@ -76,10 +56,3 @@ def fill_word_gaps(words: list[str], spans: list[list[int]], rate: int) -> list[
 
 class Engine(Protocol):
     def synthesize(self, text: str) -> Speech: ...
-
-
-def load_engine(settings: dict) -> Engine:
-    """Load the engine named in flat `settings` (default Piper), once per job."""
-    from .registry import load
-
-    return load(settings.get("engine", "piper"), settings)

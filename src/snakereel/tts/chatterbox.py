@@ -7,7 +7,7 @@ separate venv (`pip install -e .[chatterbox]`). Weights come from `voice.chatter
 or the Hugging Face cache, never downloaded at run time.
 
 Chatterbox gives no word timings. We align the audio to the known text with
-`snakereel.align.align_audio` when that module is present; otherwise we take Piper's word
+`snakereel.tts.align.align_audio` when that module is present; otherwise we take Piper's word
 timings for the same text and scale them onto the span where Chatterbox's audio is
 actually voiced (first to last non-silent 10 ms frame). That is an estimate: relative word
 lengths come from another voice, only the start and end are measured.
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import EngineUnavailable
 from .base import Speech, WordTiming
-from .registry import EngineUnavailable
 
 log = logging.getLogger("snakereel.tts")
 
@@ -124,13 +124,13 @@ class ChatterboxEngine:
         audio = np.clip(audio.reshape(-1).astype(np.float32), -1, 1)
         samples = (audio * 32767).astype(np.int16)
         rate = int(self.model.sr)
-        return Speech(samples, rate, self.timer(samples, rate, text))
+        return Speech.from_samples(samples, rate, self.timer(samples, rate, text))
 
 
 def word_timer(samples: np.ndarray, rate: int, text: str) -> list[WordTiming]:
     """The aligner when it exists, else Piper's timings scaled onto the voiced span."""
     try:
-        from ..align import align_audio
+        from .align import align_audio
     except ImportError:
         return scaled_reference_timings(samples, rate, text)
     return align_audio(samples, rate, text)

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SnakereelError
+from ..errors import EngineUnavailable, SnakereelError
 from .base import Speech, fill_word_gaps, split_words, word_bounds
-from .registry import EngineUnavailable
 
 REPO_ID = "hexgrad/Kokoro-82M"
 WEIGHTS = "kokoro-v1_0.pth"
@@ -160,7 +159,9 @@ class KokoroEngine:
             raise SnakereelError("text has nothing to say", field="text")
         samples = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype(np.int16)
         words = split_words(text)
-        return Speech(samples, SAMPLE_RATE, word_timings(text, words, timed, len(samples)))
+        return Speech.from_samples(
+            samples, SAMPLE_RATE, word_timings(text, words, timed, len(samples))
+        )
 
 
 def word_timings(text: str, words: list[str], timed: list, total: int):

@@ -266,7 +266,7 @@ class PiperEngine:
         samples = (np.concatenate(chunks) * 32767).astype(np.int16)
         words = split_words(text)
         word_sounds = [_sounds(sum(self.voice.phonemize(w), [])) for w in words]
-        return Speech(samples, rate, align_words(words, word_sounds, phones, rate))
+        return Speech.from_samples(samples, rate, align_words(words, word_sounds, phones, rate))
 
 
 def describe() -> dict:

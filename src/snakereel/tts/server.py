@@ -1,12 +1,11 @@
 """Speech server: keeps TTS engines loaded between the tts jobs of a build.
 
-A tts job used to spend ~0.35 CPU s importing onnxruntime and loading its Piper voice
-(Kokoro: ~5 s) before ~0.45 s of synthesis. Now the first tts job starts this server, one
-per Python environment and snakereel version on a machine; every job sends it its text
-over a Unix socket, gets back the audio, word timings and log lines, and writes its files
-itself, so a killed job leaves nothing behind. The server exits after IDLE_SECONDS without
-a request. Speech is byte-identical to synthesis in the job: noise is seeded per sentence
-and engines run single-threaded.
+Loading a voice costs more than speaking a sentence (docs/performance.md), so the first
+tts job starts this server, one per Python environment and snakereel version on a
+machine; every job sends it its text over a Unix socket, gets back the audio, word
+timings and log lines, and writes its files itself, so a killed job leaves nothing behind.
+The server exits after IDLE_SECONDS without a request. Speech is byte-identical to synthesis
+in the job: noise is seeded per sentence and engines run single-threaded.
 
 SNAKEREEL_TTS_SERVER=0 turns it off. Cluster jobs (SLURM_JOB_ID set) never use it: they
 seldom share a node. When the server cannot be reached or started, the job speaks itself.
@@ -28,11 +27,13 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import SnakereelError
-from ..io import write_json_atomic, write_wav_atomic
+from ..words import WordTiming
+from . import registry
+from .speech import Speech
 
 log = logging.getLogger("snakereel.tts")
 
@@ -41,37 +42,13 @@ START_TIMEOUT = 30.0
 ENGINES_KEPT = 4  # voices loaded at once; a build rarely uses more than one or two
 
 
-@dataclass
-class SpeechResult:
-    """What a tts job writes: 16-bit mono PCM, word timings, and `speech.json`."""
-
-    pcm: bytes
-    rate: int
-    words: list[dict]
-    metadata: dict
-
-    @classmethod
-    def of(cls, spoken) -> SpeechResult:
-        speech = spoken.speech
-        pcm = speech.samples.astype("<i2").tobytes()
-        words = [asdict(word) for word in speech.words]
-        return cls(pcm, speech.sample_rate, words, spoken.metadata())
-
-    def save(self, wav_path, words_path, meta_path) -> None:
-        write_wav_atomic(wav_path, self.pcm, self.rate)
-        write_json_atomic(words_path, self.words)
-        write_json_atomic(meta_path, self.metadata)
-
-
-def synthesize(text: str, voice: dict) -> SpeechResult:
+def synthesize(text: str, voice: dict) -> Speech:
     """Speak `text` with the voice chain: through the server when it can, else right here."""
     if enabled():
         result = ask_server(socket_path(), text, voice)
         if result is not None:
             return result
-    from .registry import speak
-
-    return SpeechResult.of(speak(text, voice))
+    return registry.speak(text, voice)
 
 
 def enabled() -> bool:
@@ -93,7 +70,7 @@ def socket_path() -> Path:
 # ---- the job's side ---------------------------------------------------------------------
 
 
-def ask_server(path: Path, text: str, voice: dict) -> SpeechResult | None:
+def ask_server(path: Path, text: str, voice: dict) -> Speech | None:
     """The server's answer; None when no server can be reached (the job speaks itself)."""
     try:
         connection = _connect_or_start(path)
@@ -114,7 +91,9 @@ def ask_server(path: Path, text: str, voice: dict) -> SpeechResult | None:
         log.log(level, "%s", message)
     if not header["ok"]:
         raise SnakereelError(**header["error"])
-    return SpeechResult(pcm, header["rate"], header["words"], header["metadata"])
+    words = [WordTiming(**word) for word in header["words"]]
+    meta = header["metadata"]
+    return Speech(pcm, header["rate"], words, meta["engine"], meta["voice"], meta["fallback"])
 
 
 def _connect(path: Path) -> socket.socket | None:
@@ -185,9 +164,7 @@ _LOADING = threading.Lock()
 
 @functools.lru_cache(maxsize=ENGINES_KEPT)
 def _engine(name: str, settings_json: str):
-    from .registry import load
-
-    engine = load(name, json.loads(settings_json))
+    engine = registry.load(name, json.loads(settings_json))
     return engine if getattr(engine, "thread_safe", False) else _OneAtATime(engine)
 
 
@@ -211,18 +188,16 @@ def _loader(name: str, settings: dict):
 
 class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
-        from .registry import speak
-
         self.server.working(+1)
         try:
             request = json.loads(self.rfile.readline())
             pcm = b""
             try:
-                spoken = speak(request["text"], request["voice"], loader=_loader)
-                result = SpeechResult.of(spoken)
-                pcm = result.pcm
-                header = {"ok": True, "rate": result.rate, "bytes": len(pcm)}
-                header.update(words=result.words, metadata=result.metadata)
+                speech = registry.speak(request["text"], request["voice"], loader=_loader)
+                pcm = speech.pcm
+                header = {"ok": True, "rate": speech.sample_rate, "bytes": len(pcm)}
+                words = [asdict(word) for word in speech.words]
+                header.update(words=words, metadata=speech.metadata())
             except SnakereelError as error:
                 fields = {"message": error.message, "file": error.file or None}
                 fields.update(field=error.field, hint=error.hint)

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SnakereelError
-from .ffmpeg import ffmpeg_exe, stderr_of
-from .tts.base import Speech, WordTiming
+from ..errors import SnakereelError
+from ..ffmpeg import ffmpeg_exe, stderr_of
+from ..io import write_json_atomic
+from ..words import WordTiming
+from .registry import load_engine
+from .speech import Speech
 
 HELP = "align a narration's text to its audio: word timings without any model download"
 
@@ -53,8 +56,6 @@ DEFAULT = Method()
 
 @functools.cache
 def reference_engine():
-    from .tts import load_engine
-
     return load_engine(dict(REFERENCE_VOICE))
 
 
@@ -174,7 +175,7 @@ def recorded_speech(path: str | Path, text: str) -> Speech:
     samples, rate = read_audio(path, TAKE_RATE)
     if samples.size < rate // 10:
         raise SnakereelError("the recorded take is empty or under 0.1 s", file=path)
-    return Speech(samples, rate, align_audio(samples, rate, text))
+    return Speech.from_samples(samples, rate, align_audio(samples, rate, text))
 
 
 def add_arguments(parser) -> None:
@@ -184,8 +185,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .io import write_json_atomic
-
     if args.text == "-":
         text = sys.stdin.read()
     else:
