@@ -8,7 +8,7 @@ from snakereel.io import canonical_json
 from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
 from snakereel.providers import IMAGE_POLICY
-from snakereel.providers import image_spec as provider_image_spec
+from snakereel.providers import image_spec
 from snakereel.voice import env_file, voice_spec
 
 
@@ -108,9 +108,9 @@ def sha256_of(path):
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def image_spec(wildcards):
+def image_params(wildcards):
     images = channel_of(wildcards).settings["images"]
-    return canonical_json(provider_image_spec(segment_of(wildcards), images))
+    return canonical_json(image_spec(segment_of(wildcards), images))
 
 
 def image_input(wildcards):

@@ -1,6 +1,6 @@
 # Cached between workflows (the smart cache): the key is the params spec, the input file
 # and this rule's script. Snakemake refuses `benchmark:` on cached rules, so the job times
-# itself in its log; the metadata rule reads that.
+# itself in its log; the video_page job reads that.
 rule image:
     input:
         image_input,
@@ -15,7 +15,7 @@ rule image:
     conda:
         "../envs/media.yaml"
     params:
-        spec=image_spec,
+        spec=image_params,
     message:
         "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: image"
     script:

@@ -5,7 +5,7 @@ rule render:
         words=LAYOUT.segment("words.json"),
     output:
         # The captions are written by the render job: a caption change re-renders the clip
-        # anyway, and one job per segment fewer is ~0.15 CPU s and one job start saved.
+        # anyway, and a job per segment fewer saves a job start.
         captions=LAYOUT.segment("captions.ass"),
         clip=LAYOUT.segment("clip.mp4"),
     log:

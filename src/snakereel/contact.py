@@ -27,7 +27,8 @@ INK = (235, 235, 235)
 MUTED = (160, 160, 170)
 ACCENT = (255, 210, 63)
 # The thumbnail's moment: early enough that only a few frames are decoded after the clip's
-# one keyframe (0.1 CPU s, not the 0.3 s of the middle), late enough for the first caption.
+# one keyframe (cheaper than the middle: docs/performance.md), late enough for the first
+# caption.
 # (Clips shorter than this show their first frame.)
 THUMB_AT = 0.5
 

@@ -73,7 +73,7 @@ NVIDIA_DEVICES = ("/dev/nvidiactl", "/dev/dxg")
 def nvidia_driver_present() -> bool:
     """False where no NVENC encode can succeed: no NVIDIA driver on Linux, or macOS.
 
-    Checked before the probe, which costs ~0.1 s at every Snakemake start (a no-op too)."""
+    Checked before the probe, which every Snakemake start (a no-op too) would pay."""
     if sys.platform == "darwin":
         return False
     if sys.platform.startswith("linux"):

@@ -12,7 +12,7 @@ from .errors import SnakereelError
 MAX_YAML_BYTES = 1_000_000  # a script is a few KB; refuse anything that is clearly not one
 MAX_YAML_VALUES = 100_000  # after expanding aliases: no "billion laughs"
 
-# libyaml's parser when PyYAML was built with it (its wheels are): 5-10x faster, which
+# libyaml's parser when PyYAML was built with it (its wheels are): much faster, which
 # every Snakemake start (a no-op too) pays for each channel, script and schema
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

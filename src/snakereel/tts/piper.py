@@ -141,7 +141,7 @@ def _session_options(threads: int, optimize: bool):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     # Extended graph optimisations are portable, so they can be saved once and reused;
-    # a prepared model is already optimised and loads with none (~7x faster).
+    # a prepared model is already optimised and loads with none, much faster.
     level = onnxruntime.GraphOptimizationLevel
     options.graph_optimization_level = (
         level.ORT_ENABLE_EXTENDED if optimize else level.ORT_DISABLE_ALL
