@@ -65,6 +65,7 @@ class Segment:
     image: str = ""  # as written, relative to the channel folder
     image_path: str = ""  # resolved, for the image rule's input
     image_prompt: str = ""
+    search: str = ""  # stock-footage keywords
     audio_path: str = ""  # a recorded take, resolved
 
 
@@ -76,6 +77,10 @@ class Video:
     title: str
     segments: tuple[Segment, ...]
     captions: Mapping
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    publish: bool = False  # a person's approval to upload
+    generated: Mapping = field(default_factory=dict)  # how `snakereel write` made it
 
     def segment(self, segment_id: str) -> Segment:
         for segment in self.segments:
@@ -222,7 +227,18 @@ def load_video(channel_id: str, settings: dict, path: Path) -> Video:
         seen[segment.id] = index
         segments.append(segment)
     title = data.get("title", video_id)
-    return Video(channel_id, video_id, path, title, tuple(segments), captions)
+    return Video(
+        channel_id,
+        video_id,
+        path,
+        title,
+        tuple(segments),
+        captions,
+        description=data.get("description", ""),
+        tags=tuple(data.get("tags", ())),
+        publish=data.get("publish", False),
+        generated=freeze(data.get("generated", {})),
+    )
 
 
 def _segment(settings: dict, raw: dict, path: Path, index: int, captions, motion) -> Segment:
@@ -250,6 +266,7 @@ def _segment(settings: dict, raw: dict, path: Path, index: int, captions, motion
         image=raw.get("image", ""),
         image_path=str(image_path) if image_path else "",
         image_prompt=raw.get("image_prompt", ""),
+        search=raw.get("search", ""),
         audio_path=str(audio_path) if audio_path else "",
     )
 
