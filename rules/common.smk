@@ -118,15 +118,51 @@ def image_input(wildcards):
     return [segment.image_path] if segment.image_path else []
 
 
-def render_spec(wildcards):
-    return canonical_json(
-        {
-            "preset": PRESET_PARAMS,
-            "motion": segment_of(wildcards).motion,
-            "encoder": video_encoder(),
-            "captions": video_of(wildcards).captions,
+def render_inputs(wildcards):
+    """The picture by the segment's visual kind: its own clip, the downloaded stock file
+    (with the choice and the card it falls back to), or the still image."""
+    segment = segment_of(wildcards)
+    found = {
+        "wav": LAYOUT.segment("speech.wav"),
+        "words": LAYOUT.segment("words.json"),
+    }
+    if segment.visual == "clip":
+        return {"image": segment.video_path, **found}
+    if segment.visual == "stock":
+        return {
+            "image": LAYOUT.segment("footage.media"),
+            "choice": LAYOUT.segment("footage.json"),
+            "card": LAYOUT.segment("image.png"),
+            **found,
         }
-    )
+    return {"image": LAYOUT.segment("image.png"), **found}
+
+
+def render_spec(wildcards):
+    segment = segment_of(wildcards)
+    spec = {
+        "preset": PRESET_PARAMS,
+        "motion": segment.motion,
+        "encoder": video_encoder(),
+        "captions": video_of(wildcards).captions,
+    }
+    if segment.footage:  # stills keep exactly their old spec: nothing of theirs reruns
+        spec["footage"] = {
+            "source": segment.visual,
+            "loop": segment.loop,
+            "focus": segment.focus,
+        }
+    return canonical_json(spec)
+
+
+def still_files(wildcards, name):
+    """`name` for each segment whose picture is made by the image rule (not own clips)."""
+    video = video_of(wildcards)
+    return [
+        LAYOUT.segment(name, video.channel, video.id, s.id)
+        for s in video.segments
+        if s.visual != "clip"
+    ]
 
 
 def music_input(wildcards):

@@ -35,7 +35,7 @@ rule video_page:
     input:
         video=LAYOUT.video(".mp4"),
         contact=LAYOUT.video(".contact.png"),
-        images=lambda wildcards: segment_files(wildcards, "image.json"),
+        images=lambda wildcards: still_files(wildcards, "image.json"),
         speech=lambda wildcards: segment_files(wildcards, "speech.json"),
     output:
         metadata=LAYOUT.video(".json"),

@@ -17,9 +17,11 @@ capped (MAX_REVERSE_BYTES) because `reverse` holds it in memory.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,3 +269,30 @@ def render_footage(
         total = frame_count(duration, preset.fps) / preset.fps
         ffmpeg.run(args, log=log, cwd=captions.parent, total=total)
     return source
+
+
+def background(footage: Mapping | None, inputs) -> tuple[str, str]:
+    """("still" | "clip", path) of the render job's picture: a still's image.png, an own
+    clip, or what the stock choice settled on (a clip, a fitted photo, or the card)."""
+    if not footage:
+        return "still", inputs.image
+    if footage["source"] == "clip":
+        return "clip", inputs.image
+    kind = json.loads(Path(inputs.choice).read_text(encoding="utf-8"))["kind"]
+    if kind == "video":
+        return "clip", inputs.image
+    if kind == "photo":
+        return "still", inputs.image
+    return "still", inputs.card
+
+
+@contextlib.contextmanager
+def where_failed(script: Path, segment: str) -> Iterator[None]:
+    """A footage error names the video script and the segment, then the file and problem."""
+    try:
+        yield
+    except SnakereelError as error:
+        problem = f"{error.file}: {error.message}" if error.file else error.message
+        raise SnakereelError(
+            problem, file=script, field=f"segment '{segment}'", hint=error.hint
+        ) from None
