@@ -41,6 +41,7 @@ or_exit(validate, config, "config", "config.yaml")
 include: "rules/common.smk"
 include: "rules/tts.smk"
 include: "rules/images.smk"
+include: "rules/footage.smk"
 include: "rules/render.smk"
 include: "rules/assemble.smk"
 include: "rules/report.smk"

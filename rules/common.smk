@@ -9,6 +9,7 @@ from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
 from snakereel.providers import IMAGE_POLICY
 from snakereel.providers import image_spec
+from snakereel.stock import query_of, settings_of
 from snakereel.voice import env_file, voice_spec
 
 
@@ -155,14 +156,39 @@ def render_spec(wildcards):
     return canonical_json(spec)
 
 
-def still_files(wildcards, name):
-    """`name` for each segment whose picture is made by the image rule (not own clips)."""
+def footage_choice_spec(wildcards):
+    """What shapes a video's stock choice: the provider, the frame, each stock segment's
+    query in script order (the key variable, timeouts and retries stay out)."""
+    video = video_of(wildcards)
+    stock = settings_of(channel_of(wildcards).settings["images"]["stock"])
+    segments = [
+        {"id": s.id, "query": query_of(s.search, s.text)}
+        for s in video.segments
+        if s.visual == "stock"
+    ]
+    return canonical_json(
+        {
+            "provider": stock["provider"],
+            "base_url": stock["base_url"],
+            "results": stock["results"],
+            "width": PRESET.width,
+            "height": PRESET.height,
+            "segments": segments,
+        }
+    )
+
+
+def visual_files(wildcards, name, kinds):
+    """`name` for each segment whose visual is one of `kinds`."""
     video = video_of(wildcards)
     return [
         LAYOUT.segment(name, video.channel, video.id, s.id)
         for s in video.segments
-        if s.visual != "clip"
+        if s.visual in kinds
     ]
+
+
+STILL_KINDS = ("file", "card", "http", "stock")  # stock: the card it falls back to
 
 
 def music_input(wildcards):

@@ -287,12 +287,13 @@ def background(footage: Mapping | None, inputs) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def where_failed(script: Path, segment: str) -> Iterator[None]:
-    """A footage error names the video script and the segment, then the file and problem."""
+def where_failed(file: object, field: str = "") -> Iterator[None]:
+    """An error inside names `file` and `field` (the video script and the segment, or the
+    channel file) first, then what it was about and the problem, still on one line."""
     try:
         yield
     except SnakereelError as error:
         problem = f"{error.file}: {error.message}" if error.file else error.message
-        raise SnakereelError(
-            problem, file=script, field=f"segment '{segment}'", hint=error.hint
-        ) from None
+        if error.field and not error.file:
+            problem = f"{error.field}: {problem}"
+        raise SnakereelError(problem, file=file, field=field, hint=error.hint) from None

@@ -48,6 +48,8 @@ def job_from_log(path: Path, output: Path) -> tuple[bool, float]:
 
 
 def _read_json(path: Path) -> dict:
+    if not path.name:
+        return {}
     try:
         return json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
@@ -60,7 +62,7 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
     for stage in CACHED_STAGES:
         stages[stage].update(cache_hits=0)
     images = {"api_calls": 0, "generated": 0, "cache_hits": 0, "fallbacks": []}
-    engines, voices, speech_fallbacks, segments = set(), set(), [], []
+    engines, voices, speech_fallbacks, segments, credits = set(), set(), [], [], []
     for segment in spec["segments"]:
         entry = {"id": segment}
         found = files["segments"][segment]
@@ -89,6 +91,11 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
             else:
                 images["api_calls"] += record.get("api_calls", 0)
                 images["generated"] += not record.get("fallback")
+        footage = _read_json(Path(found.get("footage_info", "")))
+        if footage:  # a stock segment: what was chosen, why, and whose work it is
+            entry["footage"] = {key: footage.get(key) for key in ("kind", "id", "reason")}
+            if footage.get("credit"):
+                credits.append({"segment": segment, **footage["credit"]})
         segments.append(entry)
     for stage in VIDEO_STAGES:
         seconds = benchmark_seconds(Path(files[f"{stage}_benchmark"]))
@@ -124,6 +131,7 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
         },
         "images": images,
         "segments": segments,
+        "credits": credits,  # stock footage: provider, author, page url, licence
     }
 
 
