@@ -1,9 +1,9 @@
 """Snakemake job: stock footage for every stock segment of a video (one whole-video choice)."""
 
+from snakereel.footage import where_failed
 from snakereel.jobs import run_job
 from snakereel.layout import Layout
 from snakereel.providers import provider_policy
-from snakereel.footage import where_failed
 from snakereel.stock import choose_for_video
 
 CHANNEL = snakemake.wildcards.channel

@@ -2,9 +2,9 @@
 
 import json
 
+from snakereel.footage import where_failed
 from snakereel.jobs import run_job
 from snakereel.layout import Layout
-from snakereel.footage import where_failed
 from snakereel.stock import download
 
 WILDCARDS = snakemake.wildcards

@@ -43,9 +43,65 @@ PROVIDERS = {
 MAX_WAIT = 60.0  # longest rate-limit wait honoured; a later reset fails with its time
 MAX_DOWNLOAD = 512 * 2**20
 STOPWORDS = set(
-    "a an and are as at be but by do does for from has have how i if in into is it its "
-    "just more most not of on one or our so than that the their them then there these they "
-    "this to up was we what when which who why will with you your even".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "more",
+        "most",
+        "not",
+        "of",
+        "on",
+        "one",
+        "or",
+        "our",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "up",
+        "was",
+        "we",
+        "what",
+        "when",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "even",
+    ]  # noqa: SIM905
 )
 
 
@@ -221,8 +277,17 @@ def pexels_videos(data: dict, out_w: int, out_h: int) -> list[Candidate]:
         best = smallest_covering(files, out_w, out_h)
         if best:
             user = video.get("user", {}).get("name", "")
-            found.append(Candidate("video", f"pexels:{video['id']}", best["url"],
-                                   best["width"], best["height"], user, video.get("url", "")))  # fmt: skip
+            found.append(
+                Candidate(
+                    "video",
+                    f"pexels:{video['id']}",
+                    best["url"],
+                    best["width"],
+                    best["height"],
+                    user,
+                    video.get("url", ""),
+                )
+            )
     return found
 
 
@@ -232,9 +297,18 @@ def pixabay_videos(data: dict, out_w: int, out_h: int) -> list[Candidate]:
         renditions = [dict(r) for r in hit.get("videos", {}).values() if isinstance(r, dict)]
         best = smallest_covering(renditions, out_w, out_h)
         if best:
-            found.append(Candidate("video", f"pixabay:{hit['id']}", best["url"], best["width"],
-                                   best["height"], hit.get("user", ""), hit.get("pageURL", ""),
-                                   best.get("size", 0)))  # fmt: skip
+            found.append(
+                Candidate(
+                    "video",
+                    f"pixabay:{hit['id']}",
+                    best["url"],
+                    best["width"],
+                    best["height"],
+                    hit.get("user", ""),
+                    hit.get("pageURL", ""),
+                    best.get("size", 0),
+                )
+            )
     return found
 
 
@@ -248,7 +322,7 @@ def pexels_photos(data: dict) -> list[Candidate]:
             p.get("height", 0),
             p.get("photographer", ""),
             p.get("url", ""),
-        )  # fmt: skip
+        )
         for p in data.get("photos", [])
         if p.get("src")
     ]
@@ -264,7 +338,7 @@ def pixabay_photos(data: dict) -> list[Candidate]:
             h.get("imageHeight", 0),
             h.get("user", ""),
             h.get("pageURL", ""),
-        )  # fmt: skip
+        )
         for h in data.get("hits", [])
         if h.get("largeImageURL") or h.get("webformatURL")
     ]
