@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -205,7 +206,8 @@ class Client:
             )
         if status == 429:
             wait = rate_limit_wait(answer.headers)
-            when = "" if wait <= MAX_WAIT else f" for {wait / 60:.0f} more minutes"
+            until = datetime.fromtimestamp(time.time() + wait, UTC)
+            when = "" if wait <= MAX_WAIT else f" until {until:%Y-%m-%d %H:%M} UTC"
             return f"rate limited (HTTP 429){when}", wait
         if status >= 500:
             return f"HTTP {status}", 2.0
