@@ -444,11 +444,13 @@ def download(choice: dict, out: str | os.PathLike, *, timeout: float = 60) -> in
                 answer.raise_for_status()
                 expected = int(answer.headers.get("Content-Length") or choice.get("size") or 0)
                 got = _save(answer, Path(tmp))
+        except requests.exceptions.ChunkedEncodingError:  # fewer bytes than announced
+            got, expected = Path(tmp).stat().st_size, -1
         except requests.RequestException as error:
             raise SnakereelError(f"download of {shown} failed ({type(error).__name__})") from None
         if not got or (expected and got != expected):
             raise SnakereelError(
-                f"download of {shown} was cut off ({got} of {expected} bytes)",
+                f"download of {shown} was cut off after {got} bytes",
                 hint="run the build again",
             )
         if choice["kind"] == "photo":
