@@ -40,8 +40,10 @@ rule footage_pick:
         "../scripts/footage_pick.py"
 
 
-# Cached between workflows: the key is the choice file alone, so a clip is fetched once
-# for every video and project. No benchmark on cached rules: the job logs its time.
+# Downloads are shared between videos and projects through a store keyed by the clip's
+# url, in the between-workflow cache folder ($SNAKEMAKE_OUTPUT_CACHE/stock). Snakemake's
+# own `cache:` cannot do this: it keys a job by the provenance of its inputs (the rule that
+# made the choice file), not by their content, so every video would download again.
 rule footage_download:
     input:
         LAYOUT.segment("footage.json"),
@@ -49,7 +51,8 @@ rule footage_download:
         LAYOUT.segment("footage.media"),
     log:
         LAYOUT.log("footage_download", *SEGMENT),
-    cache: "omit-software"
+    benchmark:
+        LAYOUT.benchmark("footage_download", *SEGMENT)
     conda:
         "../envs/media.yaml"
     message:

@@ -5,7 +5,7 @@ import json
 from snakereel.footage import where_failed
 from snakereel.jobs import run_job
 from snakereel.layout import Layout
-from snakereel.stock import download
+from snakereel.stock import download, download_store
 
 WILDCARDS = snakemake.wildcards
 
@@ -15,7 +15,7 @@ def work(spec):
     with open(snakemake.input[0], encoding="utf-8") as handle:
         choice = json.load(handle)
     with where_failed(script / f"{WILDCARDS.video}.yaml", f"segment '{WILDCARDS.segment}'"):
-        download(choice, snakemake.output[0])
+        download(choice, snakemake.output[0], store=download_store())
 
 
 run_job(snakemake, work)

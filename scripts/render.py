@@ -3,8 +3,6 @@
 The picture is a still (image.png) or footage (own clip, stock download): the builder is
 picked by the segment's visual kind, carried in the spec."""
 
-from pathlib import Path
-
 from snakereel.captions import write_captions
 from snakereel.fonts import fonts_dir
 from snakereel.footage import background, render_footage, where_failed
@@ -31,10 +29,9 @@ def work(spec):
     if kind == "still":
         render_clip(*args, motion=spec["motion"], **common)
         return
-    script = Layout(snakemake.config["channels_dir"]).video_scripts(snakemake.wildcards.channel)
-    with where_failed(
-        Path(script) / f"{snakemake.wildcards.video}.yaml", snakemake.wildcards.segment
-    ):
+    wildcards = snakemake.wildcards
+    script = Layout(snakemake.config["channels_dir"]).video_scripts(wildcards.channel)
+    with where_failed(script / f"{wildcards.video}.yaml", f"segment '{wildcards.segment}'"):
         footage = spec["footage"]
         render_footage(*args, loop=footage["loop"], focus=footage["focus"], **common)
 

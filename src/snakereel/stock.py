@@ -11,9 +11,11 @@ channel names; Pixabay's travels in the query string, so every URL shown is reda
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -429,33 +431,67 @@ def credit(provider: str, choice: Candidate) -> dict:
 # --- downloads
 
 
-def download(choice: dict, out: str | os.PathLike, *, timeout: float = 60) -> int:
-    """The chosen file into `out`, renamed into place only when every byte arrived (the
-    Content-Length, and the size the provider announced); a card writes an empty file."""
+def download_store() -> Path | None:
+    """The shared download store: beside Snakemake's between-workflow cache, when on."""
+    cache = os.environ.get("SNAKEMAKE_OUTPUT_CACHE")
+    return Path(cache) / "stock" if cache else None
+
+
+def store_path(store: Path, choice: dict) -> Path:
+    """Where a downloaded clip is kept for every video and project: by its url's hash."""
+    digest = hashlib.sha256(f"{choice['kind']} {choice['url']}".encode()).hexdigest()
+    return Path(store) / f"{digest[:2]}/{digest}.media"
+
+
+def download(choice: dict, out, *, store: Path | None = None, timeout: float = 60) -> bool:
+    """The chosen file into `out`; True when it came from `store` (the shared download
+    store) instead of the network. A file reaches the store and `out` only when every
+    byte arrived (the Content-Length, or the size the provider announced); a card is an
+    empty file."""
+    kept = store_path(store, choice) if store and choice["kind"] != "card" else None
     with atomic_path(out) as tmp:
         if choice["kind"] == "card":
             Path(tmp).write_bytes(b"")
-            return 0
-        url = choice["url"]
-        shown = url.split("?")[0]
-        log.info("GET %s", shown)
-        try:
-            with requests.get(url, stream=True, timeout=timeout) as answer:
-                answer.raise_for_status()
-                expected = int(answer.headers.get("Content-Length") or choice.get("size") or 0)
-                got = _save(answer, Path(tmp))
-        except requests.exceptions.ChunkedEncodingError:  # fewer bytes than announced
-            got, expected = Path(tmp).stat().st_size, -1
-        except requests.RequestException as error:
-            raise SnakereelError(f"download of {shown} failed ({type(error).__name__})") from None
-        if not got or (expected and got != expected):
-            raise SnakereelError(
-                f"download of {shown} was cut off after {got} bytes",
-                hint="run the build again",
-            )
-        if choice["kind"] == "photo":
-            _fit_photo(Path(tmp), shown)
-        return got
+            return False
+        if kept and kept.is_file():
+            log.info("from the download store: %s", kept.name)
+            _link_or_copy(kept, Path(tmp))
+            return True
+        _fetch(choice, Path(tmp), timeout)
+        if kept:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(kept) as partial:
+                _link_or_copy(Path(tmp), Path(partial))
+    return False
+
+
+def _fetch(choice: dict, path: Path, timeout: float) -> None:
+    url = choice["url"]
+    shown = url.split("?")[0]  # signed urls carry tokens in the query
+    log.info("GET %s", shown)
+    try:
+        with requests.get(url, stream=True, timeout=timeout) as answer:
+            answer.raise_for_status()
+            expected = int(answer.headers.get("Content-Length") or choice.get("size") or 0)
+            got = _save(answer, path)
+    except requests.exceptions.ChunkedEncodingError:  # fewer bytes than announced
+        got, expected = path.stat().st_size, -1
+    except requests.RequestException as error:
+        raise SnakereelError(f"download of {shown} failed ({type(error).__name__})") from None
+    if not got or (expected and got != expected):
+        raise SnakereelError(
+            f"download of {shown} was cut off after {got} bytes", hint="run the build again"
+        )
+    if choice["kind"] == "photo":
+        _fit_photo(path, shown)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _save(answer, path: Path) -> int:
