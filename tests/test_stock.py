@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import logging
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 
+from snakereel.doctor import FAIL, OK, check_stock
 from snakereel.errors import SnakereelError
 from snakereel.stock import (
     Client,
@@ -168,3 +170,19 @@ def test_query_from_text():
     assert query_of("", "They start too big, and the first bad day breaks the whole plan.") == (
         "start first breaks whole"
     )
+
+
+def test_doctor_checks_a_configured_provider(clips, key, monkeypatch):
+    with StockServer(KEY) as server:
+        add_three(server, clips)
+        settings = {"images": {"stock": {"provider": "pixabay", "base_url": server.url + "/api",
+                                         "api_key_env": "TEST_STOCK_KEY"}}}  # fmt: skip
+        channels = {"c": SimpleNamespace(id="c", settings=settings)}
+        assert [c.status for c in check_stock(channels, online=True)] == [OK]
+        monkeypatch.setenv("TEST_STOCK_KEY", "wrong")
+        [rejected] = check_stock(channels, online=True)
+        assert rejected.status == FAIL and "rejected the key" in rejected.detail
+        monkeypatch.delenv("TEST_STOCK_KEY")
+        [missing] = check_stock(channels)
+        assert missing.status == FAIL and "TEST_STOCK_KEY is not set" in missing.detail
+    assert KEY not in str([rejected, missing])

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import ffmpeg
 from .errors import SnakereelError
 from .project import load_project
+from .stock import Client, StockError, settings_of
 
 HELP = "check that this machine can build videos: ffmpeg, encoders, voices, fonts, disk"
 MIN_FREE_GB = 1.0  # a production build of the example channel writes ~60 MB; leave headroom
@@ -48,6 +49,8 @@ FIXES = {
     "project": "fix the file and field named",
     "script": "fix that script",
     "online": "check the URL and that the server is running",
+    "stock_key": "export the variable images.stock.api_key_env names (docs/footage.md)",
+    "stock_search": "check the key and images.stock.base_url (docs/footage.md)",
 }
 
 
@@ -273,6 +276,34 @@ def check_url(url: str, timeout: float = 5) -> Check:
         )
 
 
+def check_stock(channels, online: bool = False) -> list[Check]:
+    """Each channel's stock provider: its key variable is set; online, a search answers."""
+    checks = []
+    for channel in channels.values():
+        stock = channel.settings["images"].get("stock")
+        if not stock:
+            continue
+        settings = settings_of(dict(stock))
+        name = f"{settings['provider']} ({channel.id})"
+        try:
+            client = Client.from_settings({**settings, "retries": 0, "timeout": 10})
+            if online:
+                client.get(*SEARCH_PROBE[settings["provider"]])
+        except StockError as error:
+            fix = "stock_key" if "is not set" in error.message else "stock_search"
+            checks.append(Check("stock", FAIL, f"{name}: {error.message}", FIXES[fix]))
+            continue
+        what = "a search answers" if online else f"${settings['api_key_env']} is set"
+        checks.append(Check("stock", OK, f"{name}: {what}"))
+    return checks
+
+
+SEARCH_PROBE = {
+    "pexels": ("/videos/search", {"query": "nature", "per_page": 1}),
+    "pixabay": ("/videos/", {"q": "nature", "per_page": 3}),
+}
+
+
 def collect(folder: Path, online: bool = False) -> list[Check]:
     checks = [check_ffmpeg()]
     fonts, bebas = check_fonts()
@@ -285,6 +316,8 @@ def collect(folder: Path, online: bool = False) -> list[Check]:
     project, loaded = check_project(folder)
     if project:
         checks.append(project)
+    if loaded:
+        checks += check_stock(loaded[1], online)
     if online:
         settings = [loaded[0]] + [c.settings for c in loaded[1].values()] if loaded else []
         urls = sorted(set(provider_urls(settings)))
