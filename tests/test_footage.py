@@ -234,3 +234,4 @@ def test_parse_probe_reads_old_and_new_rotation_wording():
     source = parse_probe(text, "x.mov")
     assert (source.width, source.height, source.rotation) == (2160, 3840, 270)
     assert source.hdr and source.fps == 59.94 and source.duration == 3.5
+    assert source.matrix == "bt2020nc"

@@ -38,6 +38,10 @@ MIN_SECONDS = 0.1
 MAX_REVERSE_BYTES = 512 * 2**20  # frames `reverse` may hold for pingpong
 HDR_TRANSFERS = ("smpte2084", "arib-std-b67")  # PQ and HLG
 CENTRE = {"x": 0.5, "y": 0.5}
+# Tagged matrices other than BT.709 are converted; untagged HD is taken as BT.709, as
+# players do, so it costs no conversion pass.
+CONVERT_MATRICES = {"bt470bg", "smpte170m", "bt2020nc", "bt2020c", "smpte240m", "fcc"}
+KNOWN_MATRICES = CONVERT_MATRICES | {"bt709"}
 
 _STREAM = re.compile(r"Stream #\d+:\d+[^:]*: (Video|Audio): (.*)")
 _SIZE = re.compile(r"\b(\d{2,5})x(\d{2,5})\b")
@@ -59,6 +63,7 @@ class Source:
     transfer: str  # colour transfer ("" when untagged)
     rotation: int  # degrees, from the display matrix
     has_audio: bool
+    matrix: str = ""  # colour matrix ("" when untagged)
 
     @property
     def hdr(self) -> bool:
@@ -95,9 +100,10 @@ def parse_probe(text: str, path: str | os.PathLike) -> Source:
         duration=seconds,
         fps=float(rate.group(1)) if rate else 0.0,
         pix_fmt=pix_fmt,
-        transfer=_transfer(video),
+        transfer=_colour(video)[1],
         rotation=rotation,
         has_audio=any(kind == "Audio" for kind, _ in streams),
+        matrix=_colour(video)[0],
     )
 
 
@@ -106,13 +112,17 @@ def _rotation(text: str) -> int:
     return round(float(match.group(1))) % 360 if match else 0
 
 
-def _transfer(video: str) -> str:
-    """`yuv420p10le(tv, bt2020nc/bt2020/smpte2084, progressive)` -> smpte2084."""
+def _colour(video: str) -> tuple[str, str]:
+    """(matrix, transfer) from `yuv420p10le(tv, bt2020nc/bt2020/smpte2084, progressive)`;
+    ffmpeg prints one name when all three agree, nothing when untagged."""
     for group in _COLOUR.findall(video):
-        for part in group.split(","):
+        for part in (p.strip() for p in group.split(",")):
             if part.count("/") == 2:
-                return part.strip().split("/")[2]
-    return ""
+                matrix, _, transfer = part.split("/")
+                return matrix, transfer
+            if part in KNOWN_MATRICES:
+                return part, part
+    return "", ""
 
 
 def probe(path: str | os.PathLike) -> Source:
@@ -178,10 +188,11 @@ def picture(stream, source: Source, preset: Preset, focus: Mapping):
         stream = stream.filter("zscale", primaries="bt709")
         stream = stream.filter("tonemap", tonemap="hable", desat=0)
         stream = stream.filter("zscale", transfer="bt709", matrix="bt709", range="tv")
-    else:
-        stream = stream.filter(
-            "scale", width, height, out_color_matrix="bt709", out_range="tv", flags="bicubic"
-        )
+    elif source.matrix in CONVERT_MATRICES:
+        stream = stream.filter("scale", width, height, out_color_matrix="bt709", out_range="tv")
+    elif (crop_w, crop_h) != (width, height):
+        stream = stream.filter("scale", width, height)
+    # 10-bit and 4:4:4 sources become 8-bit 4:2:0 here (ffmpeg dithers); 8-bit 4:2:0 passes
     return stream.filter("format", "yuv420p").filter("setsar", 1)
 
 
