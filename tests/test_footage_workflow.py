@@ -89,6 +89,7 @@ def test_stock_video_end_to_end(workflow, stock_env, clips):  # noqa: F811
             "identity",
             "chain",
         ]
+        assert metadata["credits_line"] == "Footage: Ada Lens (Pexels), Pat Photo (Pexels)"
         page = (workflow.root / f"{video}.page/index.html").read_text()
         assert "Ada Lens" in page and "Pexels License" in page
         stream = ffprobe(workflow.root / f"{video}.mp4")["streams"][0]

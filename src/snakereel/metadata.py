@@ -132,7 +132,16 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
         "images": images,
         "segments": segments,
         "credits": credits,  # stock footage: provider, author, page url, licence
+        "credits_line": credits_line(credits),  # for the upload's description, if wanted
     }
+
+
+def credits_line(credits: list[dict]) -> str:
+    """One line for a description: each author once, with their provider, in video order."""
+    names = dict.fromkeys(
+        f"{c['author'] or 'unknown'} ({c['provider'].capitalize()})" for c in credits
+    )
+    return f"Footage: {', '.join(names)}" if names else ""
 
 
 def evict_fallbacks(files: dict, segments: list[str]) -> list[str]:
