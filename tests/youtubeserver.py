@@ -187,7 +187,10 @@ class YouTubeServer:
                 return
             self._answer(handler, 200, self._access())
         else:
-            error = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+            error = {
+                "error": "invalid_grant",
+                "error_description": "Token has been expired or revoked.",
+            }
             self._answer(handler, 400, error)
 
     def _access(self, refresh_token: str = "") -> dict:
@@ -206,7 +209,9 @@ class YouTubeServer:
         if token in self.tokens:
             return True
         body = error_json(401, "authError", "global", "Invalid Credentials")
-        self._answer(handler, 401, body, {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
+        self._answer(
+            handler, 401, body, {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
+        )
         return False
 
     def _initiate(self, handler) -> None:

@@ -52,6 +52,10 @@ TIMEOUT = (20, 120)  # connect, read seconds for each request
 class QuotaExceeded(SnakereelError):
     """The API said no more uploads for now: the publish step stops, it does not retry."""
 
+    def __init__(self, message: str, until: datetime, **where):
+        super().__init__(message, **where)
+        self.until = until
+
 
 # -- credentials
 
@@ -162,21 +166,23 @@ def login(client_secrets: Path, target: Path, token_url: str, open_browser: bool
 # -- quota and rate limits
 
 
-def retry_line(reason: str, now: datetime | None = None, retry_after: str = "") -> str:
-    """When to try again: the next midnight Pacific time for quota, soon for rate limits."""
+def retry_after(reason: str, now: datetime | None = None, wait: str = "") -> tuple[str, datetime]:
+    """(the line to print, when to try again): the next midnight Pacific time for a quota,
+    the server's Retry-After (else a minute) for a rate limit."""
     now = now or datetime.now(UTC)
     if reason in RATE_REASONS or reason == "429":
-        wait = retry_after if retry_after.isdigit() else "60"
-        return f"rate limited ({reason}): retry `snakemake publish` in {wait} s or more"
+        seconds = int(wait) if wait.isdigit() else 60
+        line = f"rate limited ({reason}): retry `snakemake publish` in {seconds} s or more"
+        return line, now + timedelta(seconds=seconds)
     local = now.astimezone(PACIFIC)
     midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
-    left = midnight - now
-    hours, minutes = divmod(int(left.total_seconds()) // 60, 60)
+    hours, minutes = divmod(int((midnight - now).total_seconds()) // 60, 60)
     when = midnight.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (
+    line = (
         f"YouTube quota exceeded ({reason}): retry `snakemake publish` after midnight"
         f" Pacific time ({when}, in {hours} h {minutes:02d} min)"
     )
+    return line, midnight.astimezone(UTC)
 
 
 def _reason(response: requests.Response) -> str:
@@ -194,8 +200,8 @@ def check_answer(response: requests.Response, where: Path | str) -> None:
         return
     reason = _reason(response)
     if reason in QUOTA_REASONS | RATE_REASONS or status == 429:
-        line = retry_line(reason or "429", retry_after=response.headers.get("Retry-After", ""))
-        raise QuotaExceeded(line, file=where)
+        line, until = retry_after(reason or "429", wait=response.headers.get("Retry-After", ""))
+        raise QuotaExceeded(line, until, file=where)
     if status in (401, 403):
         raise SnakereelError(
             f"YouTube refused the upload (HTTP {status} {reason or 'forbidden'})",
@@ -261,13 +267,22 @@ class Target:
     retries: int = 6
     backoff: float = 2.0
     chunk_size: int = CHUNK
+    credentials_file: Path = Path()  # named in a refresh failure's line
+    channel: str = ""
 
 
-def upload(session: AuthorizedSession, video: Path, body: dict, target: Target) -> dict:
+def upload(credentials: Credentials, video: Path, body: dict, target: Target) -> dict:
     """Upload `video` with the resource `body`; return the video resource YouTube answered.
 
-    A session saved by an earlier run for the same file is resumed; its file is removed
-    once the upload is finished."""
+    A session saved by an earlier run for the same file and slot is resumed; its file is
+    removed once the upload is finished. A 401 refreshes the token and sends again."""
+    try:
+        return _upload(AuthorizedSession(credentials), video, body, target)
+    except google.auth.exceptions.RefreshError as error:
+        raise refresh_error(error, target.credentials_file, target.channel) from None
+
+
+def _upload(session: AuthorizedSession, video: Path, body: dict, target: Target) -> dict:
     size = video.stat().st_size
     with open(video, "rb") as stream:
         job = VideoUpload(target.base_url.rstrip("/") + UPLOAD_PATH, target.chunk_size)
@@ -286,7 +301,8 @@ def _start(session, job: VideoUpload, stream, body: dict, size: int, target: Tar
         except common.InvalidResponse as error:
             if error.response.status_code < 500:
                 check_answer(error.response, target.session_file)
-                raise SnakereelError(f"unexpected answer HTTP {error.response.status_code}")
+                status = error.response.status_code
+                raise SnakereelError(f"unexpected answer HTTP {status}") from None
             failures = _wait(failures, f"HTTP {error.response.status_code}", target)
         except requests.RequestException as error:
             failures = _wait(failures, type(error).__name__, target)
