@@ -285,12 +285,17 @@ def upload(credentials: Credentials, video: Path, body: dict, target: Target) ->
 def _upload(session: AuthorizedSession, video: Path, body: dict, target: Target) -> dict:
     size = video.stat().st_size
     with open(video, "rb") as stream:
-        job = VideoUpload(target.base_url.rstrip("/") + UPLOAD_PATH, target.chunk_size)
-        if not _resume_saved(session, job, stream, body, size, target):
+        job = _resume_saved(session, _new(target), stream, body, size, target)
+        if job is None:
+            job = _new(target)
             _start(session, job, stream, body, size, target)
         _send(session, job, target)
     target.session_file.unlink(missing_ok=True)
     return job.video
+
+
+def _new(target: Target) -> VideoUpload:
+    return VideoUpload(target.base_url.rstrip("/") + UPLOAD_PATH, target.chunk_size)
 
 
 def _start(session, job: VideoUpload, stream, body: dict, size: int, target: Target) -> None:
@@ -311,27 +316,27 @@ def _start(session, job: VideoUpload, stream, body: dict, size: int, target: Tar
     log.info("upload session started and saved (%d bytes to send)", size)
 
 
-def _resume_saved(session, job: VideoUpload, stream, body: dict, size: int, target) -> bool:
-    """Pick up the session a killed run left, if it is for this file and still open."""
+def _resume_saved(session, job: VideoUpload, stream, body: dict, size: int, target):
+    """The session a killed run left, if it is for this file and slot and still open."""
     try:
         saved = json.loads(target.session_file.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
-        return False
+        return None
     if (saved.get("size"), saved.get("publish_at")) != (size, _publish_at(body)):
         log.info("a saved session was for another file or slot; starting a new one")
-        return False
+        return None
     job.resume(saved["url"], stream, size, "video/mp4")
     try:
         job.recover(session)
     except common.InvalidResponse as error:
         if error.response.status_code in (404, 410):
             log.info("the saved session has expired; starting a new one")
-            return False
+            return None
         job.mark_unknown()  # a 5xx: the send loop asks again, with its backoff
     except requests.RequestException:
         job.mark_unknown()
     log.info("resuming a saved session at byte %d of %d", job.bytes_uploaded, size)
-    return True
+    return job
 
 
 def _send(session, job: VideoUpload, target: Target) -> None:
