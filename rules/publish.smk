@@ -1,23 +1,6 @@
 # Publishing (docs/publishing.md): `snakemake publish` uploads every approved video
 # (`publish: true`) that has no receipt yet; building (`rule all`) never uploads. Receipts
 # already written are never inputs, so a rebuilt video is reported, not uploaded again.
-from snakereel.errors import SnakereelError
-from snakereel.publish import plan, upload_spec
-
-
-def publish_receipts(wildcards):
-    """Receipts to make; a problem of any approved video stops the run before any upload."""
-    try:
-        videos, notes = plan(PROJECT)
-    except SnakereelError as error:
-        for line in error.one_line().splitlines():
-            print(f"snakereel: {line}", file=sys.stderr)
-        sys.exit(1)
-    for line in notes:
-        print(f"snakereel: {line}", file=sys.stderr)
-    return [LAYOUT.receipt(video.channel, video.id) for video in videos]
-
-
 localrules:
     publish,
     youtube_upload,
@@ -49,7 +32,7 @@ rule youtube_upload:
     resources:
         youtube=1,
     params:
-        spec=lambda wildcards: canonical_json(upload_spec(PROJECT, video_of(wildcards))),
+        spec=youtube_spec,
         ledger=lambda wildcards: str(LAYOUT.ledger(wildcards.channel)),
     message:
         "{wildcards.channel}/{wildcards.video}: upload to YouTube"

@@ -365,3 +365,25 @@ def test_snakemake_publish_uploads_approved_videos_once(workflow, server):
     done = workflow.run("publish")
     assert len(server.sessions) == 2  # ... and reported, not uploaded again
     assert "c/one changed after its upload" in done.stderr
+
+
+# -- `snakereel doctor`
+
+
+def test_doctor_checks_a_publishing_channels_credentials(tmp_path, server):
+    from snakereel.doctor import FAIL, OK, check_youtube
+
+    root = make_project(tmp_path, server)
+    channels = load_project(root).channels
+    [offline] = check_youtube(channels, online=False)
+    assert offline.status == OK and "mode 600" in offline.detail and server.grants == []
+    [online] = check_youtube(channels, online=True)
+    assert online.status == OK and "token refreshed" in online.detail
+    server.refresh_tokens.clear()
+    [revoked] = check_youtube(channels, online=True)
+    assert revoked.status == FAIL and "invalid_grant" in revoked.detail
+    assert "youtube login" in revoked.hint
+    (root / "home" / "c.json").chmod(0o640)
+    [shared] = check_youtube(channels, online=False)
+    assert shared.status == FAIL and "readable by others" in shared.detail
+    assert shared.hint.startswith("chmod 600")
