@@ -387,3 +387,16 @@ def test_doctor_checks_a_publishing_channels_credentials(tmp_path, server):
     [shared] = check_youtube(channels, online=False)
     assert shared.status == FAIL and "readable by others" in shared.detail
     assert shared.hint.startswith("chmod 600")
+
+
+def test_list_shows_published_and_approved_videos(tmp_path):
+    from snakereel.listing import publishing
+
+    root = make_project(tmp_path)
+    receipt = root / "published" / "c" / "one.youtube.json"
+    receipt.parent.mkdir(parents=True)
+    receipt.write_text(json.dumps({"url": "https://www.youtube.com/watch?v=abc"}))
+    assert publishing(load_project(root), root) == {
+        ("c", "one"): "published https://www.youtube.com/watch?v=abc",
+        ("c", "two"): "approved, not uploaded",
+    }
