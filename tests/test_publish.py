@@ -14,7 +14,7 @@ import requests
 
 from snakereel import publish
 from snakereel.errors import SnakereelError
-from snakereel.ledger import read_section
+from snakereel.ledger import read_section, update_section
 from snakereel.project import load_project
 from tests.youtubeserver import YouTubeServer
 
@@ -348,7 +348,13 @@ def test_snakemake_publish_uploads_approved_videos_once(workflow, server):
     assert "preset: 'draft' renders are never uploaded" in done.stderr
     workflow.run()  # building never uploads
     assert server.requests == [] and not (root / "published").exists()
-    workflow.run("publish")
+    server.script("init", "quota")
+    done = workflow.run("publish", check=False)
+    assert done.returncode != 0 and "Trying to restart" not in done.stderr  # retries: 0
+    assert "quota exceeded (quotaExceeded): retry `snakemake publish` after midnight" in done.stderr
+    assert not (root / "published" / "c" / "one.youtube.json").exists()
+    update_section(root / "ledger" / "c.json", "youtube", lambda section: section.clear())
+    workflow.run("publish")  # as after midnight Pacific time
     receipts = sorted((root / "published" / "c").glob("*.youtube.json"))
     assert [p.name for p in receipts] == ["one.youtube.json", "two.youtube.json"]
     assert all(p.stat().st_mode & 0o222 == 0 for p in receipts)  # protected
