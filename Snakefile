@@ -45,6 +45,7 @@ include: "rules/images.smk"
 include: "rules/render.smk"
 include: "rules/assemble.smk"
 include: "rules/report.smk"
+include: "rules/publish.smk"
 
 
 report: "docs/report/workflow.rst"

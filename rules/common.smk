@@ -2,11 +2,12 @@ import hashlib
 import os
 import sys
 
-from snakereel.errors import or_exit
+from snakereel.errors import SnakereelError, or_exit
 from snakereel.ffmpeg import choose_encoder
 from snakereel.io import canonical_json
 from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
+from snakereel.publish import plan, upload_spec
 from snakereel.providers import IMAGE_POLICY
 from snakereel.providers import image_spec
 from snakereel.voice import env_file, voice_spec
@@ -176,3 +177,20 @@ def metadata_spec(wildcards):
             "currency": http.get("currency", "USD"),
         }
     )
+
+
+def publish_receipts(wildcards):
+    """Receipts to make; a problem of any approved video stops the run before any upload."""
+    try:
+        videos, notes = plan(PROJECT)
+    except SnakereelError as error:
+        for line in error.one_line().splitlines():
+            print(f"snakereel: {line}", file=sys.stderr)
+        sys.exit(1)
+    for line in notes:
+        print(f"snakereel: {line}", file=sys.stderr)
+    return [LAYOUT.receipt(video.channel, video.id) for video in videos]
+
+
+def youtube_spec(wildcards):
+    return canonical_json(upload_spec(PROJECT, video_of(wildcards)))

@@ -17,6 +17,7 @@ COMMANDS = {
     "align": "snakereel.tts.align",
     "costs": "snakereel.costs",
     "check": "snakereel.uploadcheck",
+    "youtube": "snakereel.publish",
 }
 
 

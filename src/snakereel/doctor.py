@@ -48,6 +48,8 @@ FIXES = {
     "project": "fix the file and field named",
     "script": "fix that script",
     "online": "check the URL and that the server is running",
+    "youtube": "snakereel youtube login CHANNEL --client-secrets FILE (docs/publishing.md)",
+    "youtube_mode": "chmod 600 the credentials file",
 }
 
 
@@ -273,6 +275,33 @@ def check_url(url: str, timeout: float = 5) -> Check:
         )
 
 
+def check_youtube(channels, online: bool) -> list[Check]:
+    """A channel that publishes: its credentials file exists, is 0600 and complete; with
+    --online, its refresh token still gives an access token."""
+    from . import youtube  # lazy: Google's libraries load only for channels that publish
+
+    checks = []
+    for channel in channels.values():
+        settings = channel.settings.get("youtube")
+        if settings is None:
+            continue
+        path = youtube.credentials_file(settings["credentials"])
+        try:
+            info = youtube.check_credentials_file(path, channel.path, channel.id)
+            if online:
+                credentials = youtube.load_credentials(info, settings["token_url"])
+                youtube.refresh(credentials, path, channel.id)
+        except SnakereelError as error:
+            fix = (
+                FIXES["youtube_mode"] if "readable by others" in error.message else FIXES["youtube"]
+            )
+            checks.append(Check("youtube", FAIL, f"{channel.id}: {error.message}", fix))
+            continue
+        done = "token refreshed" if online else "token not tried (--online refreshes it)"
+        checks.append(Check("youtube", OK, f"{channel.id}: {path} (mode 600); {done}"))
+    return checks
+
+
 def collect(folder: Path, online: bool = False) -> list[Check]:
     checks = [check_ffmpeg()]
     fonts, bebas = check_fonts()
@@ -285,6 +314,8 @@ def collect(folder: Path, online: bool = False) -> list[Check]:
     project, loaded = check_project(folder)
     if project:
         checks.append(project)
+    if loaded:
+        checks += check_youtube(loaded[1], online)
     if online:
         settings = [loaded[0]] + [c.settings for c in loaded[1].values()] if loaded else []
         urls = sorted(set(provider_urls(settings)))
