@@ -2,11 +2,12 @@ import hashlib
 import os
 import sys
 
-from snakereel.errors import or_exit
+from snakereel.errors import SnakereelError, or_exit
 from snakereel.ffmpeg import choose_encoder
 from snakereel.io import canonical_json
 from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
+from snakereel.publish import plan, upload_spec
 from snakereel.providers import IMAGE_POLICY
 from snakereel.providers import image_spec
 from snakereel.stock import query_of, settings_of
@@ -21,15 +22,16 @@ wildcard_constraints:
 
 
 # The project layer loads config, channels and scripts once; rules only ask it.
-PROJECT = or_exit(load_project, ".", config)
+PROJECT = or_exit(load_project, ".", config, workflow.config_settings.config)
 LAYOUT = PROJECT.layout
 PRESET = PROJECT.preset
-PRESET_PARAMS = PRESET.as_params()  # once: every render job's params carry it
 CHANNELS = PROJECT.channels
 # Broken scripts are reported now, before any job runs; each fails alone in invalid_video.
 for _channel in CHANNELS.values():
     for _error in _channel.errors.values():
         print(f"snakereel: {_error.one_line()}", file=sys.stderr)
+for _warning in PROJECT.length_warnings():
+    print(f"snakereel: warning: {_warning}", file=sys.stderr)
 
 # The image providers' run-time policy (key variable, retries, timeout, fallback) reaches
 # image jobs through the environment, not params: params are the cache key and the rerun
@@ -111,7 +113,8 @@ def sha256_of(path):
 
 def image_params(wildcards):
     images = channel_of(wildcards).settings["images"]
-    return canonical_json(image_spec(segment_of(wildcards), images))
+    aspect = PROJECT.aspect(video_of(wildcards))
+    return canonical_json(image_spec(segment_of(wildcards), images, aspect))
 
 
 def image_input(wildcards):
@@ -142,8 +145,9 @@ def render_inputs(wildcards):
 def render_spec(wildcards):
     segment = segment_of(wildcards)
     spec = {
-        "preset": PRESET_PARAMS,
+        "preset": PROJECT.preset_for(video_of(wildcards)).as_params(),
         "motion": segment.motion,
+        "safe_zones": config["safe_zones"],
         "encoder": video_encoder(),
         "captions": video_of(wildcards).captions,
     }
@@ -161,6 +165,7 @@ def footage_choice_spec(wildcards):
     query in script order (the key variable, timeouts and retries stay out)."""
     video = video_of(wildcards)
     stock = settings_of(channel_of(wildcards).settings["images"]["stock"])
+    preset = PROJECT.preset_for(video)
     segments = [
         {"id": s.id, "query": query_of(s.search, s.text)}
         for s in video.segments
@@ -171,8 +176,8 @@ def footage_choice_spec(wildcards):
             "provider": stock["provider"],
             "base_url": stock["base_url"],
             "results": stock["results"],
-            "width": PRESET.width,
-            "height": PRESET.height,
+            "width": preset.width,
+            "height": preset.height,
             "segments": segments,
         }
     )
@@ -206,6 +211,7 @@ def mix_spec(wildcards):
             "loudness": config["loudness"],
             "audio_bitrate": PRESET.audio_bitrate,
             "fps": PRESET.fps,
+            "platforms": channel_of(wildcards).settings["platforms"],
         }
     )
 
@@ -228,8 +234,26 @@ def metadata_spec(wildcards):
             "segments": [segment.id for segment in video.segments],
             "voice": {"engine": voice["engine"], "voice": voice["voice"]},
             "preset": PRESET.name,
+            "aspect": PROJECT.aspect(video_of(wildcards)),
             "encoder": video_encoder(),
             "price_per_image": http.get("price_per_image", 0),
             "currency": http.get("currency", "USD"),
         }
     )
+
+
+def publish_receipts(wildcards):
+    """Receipts to make; a problem of any approved video stops the run before any upload."""
+    try:
+        videos, notes = plan(PROJECT)
+    except SnakereelError as error:
+        for line in error.one_line().splitlines():
+            print(f"snakereel: {line}", file=sys.stderr)
+        sys.exit(1)
+    for line in notes:
+        print(f"snakereel: {line}", file=sys.stderr)
+    return [LAYOUT.receipt(video.channel, video.id) for video in videos]
+
+
+def youtube_spec(wildcards):
+    return canonical_json(upload_spec(PROJECT, video_of(wildcards)))

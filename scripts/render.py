@@ -3,7 +3,7 @@
 The picture is a still (image.png) or footage (own clip, stock download): the builder is
 picked by the segment's visual kind, carried in the spec."""
 
-from snakereel.captions import write_captions
+from snakereel.captions import canvas_for, write_captions
 from snakereel.fonts import fonts_dir
 from snakereel.footage import background, render_footage, where_failed
 from snakereel.jobs import run_job
@@ -16,11 +16,14 @@ from snakereel.words import read_words
 def work(spec):
     duration = wav_duration(snakemake.input.wav)
     words = read_words(snakemake.input.words)
-    write_captions(words, spec["captions"], duration, snakemake.output.captions)
+    preset = Preset(**spec["preset"])
+    canvas = canvas_for(preset.width, preset.height)
+    write_captions(words, spec["captions"], duration, snakemake.output.captions, canvas)
     kind, picture = background(spec.get("footage"), snakemake.input)
     common = {
         "duration": duration,
-        "preset": Preset(**spec["preset"]),
+        "preset": preset,
+        "safe_zones": spec["safe_zones"],
         "encoder": spec["encoder"],
         "fonts": fonts_dir(spec["captions"]["font"]),
         "log": snakemake.log[0],

@@ -24,7 +24,8 @@ def test_video_overrides_caption_style(workflow):
     assert workflow.planned_outputs(*targets) == {targets[0], f"{DAY1}/clip.mp4"}
     workflow.run(*targets)
     text = (workflow.root / targets[0]).read_text()
-    assert r"\fscx70" in text and ",8,90,90,260," in text  # word style, top alignment
+    # word style; top alignment inside the safe area (side margins 140, top 288)
+    assert r"\fscx70" in text and ",8,140,140,288," in text
     video = load_channel(workflow.root / CHANNEL).videos["day-01"]
     assert video.captions["style"] == "word" and video.captions["font"] == "Bebas Neue"
 

@@ -16,6 +16,8 @@ COMMANDS = {
     "voices": "snakereel.tts.registry",
     "align": "snakereel.tts.align",
     "costs": "snakereel.costs",
+    "check": "snakereel.uploadcheck",
+    "youtube": "snakereel.publish",
 }
 
 

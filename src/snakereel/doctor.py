@@ -51,6 +51,8 @@ FIXES = {
     "online": "check the URL and that the server is running",
     "stock_key": "export the variable images.stock.api_key_env names (docs/footage.md)",
     "stock_search": "check the key and images.stock.base_url (docs/footage.md)",
+    "youtube": "snakereel youtube login CHANNEL --client-secrets FILE (docs/publishing.md)",
+    "youtube_mode": "chmod 600 the credentials file",
 }
 
 
@@ -304,6 +306,33 @@ SEARCH_PROBE = {
 }
 
 
+def check_youtube(channels, online: bool) -> list[Check]:
+    """A channel that publishes: its credentials file exists, is 0600 and complete; with
+    --online, its refresh token still gives an access token."""
+    from . import youtube  # lazy: Google's libraries load only for channels that publish
+
+    checks = []
+    for channel in channels.values():
+        settings = channel.settings.get("youtube")
+        if settings is None:
+            continue
+        path = youtube.credentials_file(settings["credentials"])
+        try:
+            info = youtube.check_credentials_file(path, channel.path, channel.id)
+            if online:
+                credentials = youtube.load_credentials(info, settings["token_url"])
+                youtube.refresh(credentials, path, channel.id)
+        except SnakereelError as error:
+            fix = (
+                FIXES["youtube_mode"] if "readable by others" in error.message else FIXES["youtube"]
+            )
+            checks.append(Check("youtube", FAIL, f"{channel.id}: {error.message}", fix))
+            continue
+        done = "token refreshed" if online else "token not tried (--online refreshes it)"
+        checks.append(Check("youtube", OK, f"{channel.id}: {path} (mode 600); {done}"))
+    return checks
+
+
 def collect(folder: Path, online: bool = False) -> list[Check]:
     checks = [check_ffmpeg()]
     fonts, bebas = check_fonts()
@@ -318,6 +347,7 @@ def collect(folder: Path, online: bool = False) -> list[Check]:
         checks.append(project)
     if loaded:
         checks += check_stock(loaded[1], online)
+        checks += check_youtube(loaded[1], online)
     if online:
         settings = [loaded[0]] + [c.settings for c in loaded[1].values()] if loaded else []
         urls = sorted(set(provider_urls(settings)))
@@ -346,4 +376,5 @@ def run(args) -> int:
         print(f"\n{len(failed)} problem(s): the default build cannot run until they are fixed.")
         return 1
     print("\nReady: `snakemake` builds every video (`--config preset=draft` for a fast proof).")
+    print("Before posting: `snakereel check VIDEO.mp4 --platform youtube|tiktok|reels`.")
     return 0

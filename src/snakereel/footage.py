@@ -32,7 +32,14 @@ from . import ffmpeg
 from .errors import SnakereelError
 from .io import atomic_path
 from .presets import Preset
-from .render import ENCODER_THREADS, _filter_safe, clip_args, frame_count
+from .render import (
+    ENCODER_THREADS,
+    _filter_safe,
+    clip_args,
+    draw_safe_zones,
+    frame_count,
+    tag_bt709,
+)
 
 MAX_PIXELS = 4096 * 2304  # 4K and its taller phone variants; 8K costs ~4x to decode
 MIN_SECONDS = 0.1
@@ -231,6 +238,7 @@ def build_footage_command(
     loop: str = "restart",
     focus: Mapping = CENTRE,
     threads: int = ENCODER_THREADS,
+    safe_zones: bool = False,
 ) -> list[str]:
     """The ffmpeg arguments; run them with cwd = the captions' folder (short filter paths)."""
     frames = frame_count(duration, preset.fps)
@@ -240,7 +248,9 @@ def build_footage_command(
     preset = dataclasses.replace(preset, x264_tune="")
     fonts_rel = os.path.relpath(fonts, captions.parent)
     video = video.filter("subtitles", captions.name, fontsdir=_filter_safe(Path(fonts_rel)))
-    video = video.filter("format", "yuv420p")
+    if safe_zones:
+        video = draw_safe_zones(video, preset.width, preset.height)
+    video = tag_bt709(video.filter("format", "yuv420p"))
     seconds = frames / preset.fps
     audio = ffmpeg_graph.input(str(speech)).filter("apad", whole_dur=f"{seconds:.6f}")
     return clip_args(
@@ -261,6 +271,7 @@ def render_footage(
     loop="restart",
     focus=CENTRE,
     threads=ENCODER_THREADS,
+    safe_zones=False,
     log=None,
 ) -> Source:
     """Render one footage segment; returns what the probe found (for the job's log)."""
@@ -280,6 +291,7 @@ def render_footage(
             loop=loop,
             focus=focus,
             threads=threads,
+            safe_zones=safe_zones,
         )
         total = frame_count(duration, preset.fps) / preset.fps
         ffmpeg.run(args, log=log, cwd=captions.parent, total=total)

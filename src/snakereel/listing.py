@@ -7,6 +7,7 @@ params, input and code triggers that decide what the next `snakemake` run rebuil
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -67,8 +68,21 @@ def group_rows(rows: list[dict], project: Project) -> dict[tuple, Status]:
     return groups
 
 
-def render(channels: dict, groups: dict[tuple, Status]) -> list[str]:
-    lines = []
+def publishing(project: Project, root: Path) -> dict[tuple, str]:
+    """Per video: `published <url>` from its receipt, else `approved` for `publish: true`."""
+    found = {}
+    for video in project.valid_videos():
+        receipt = Path(project.layout.at(root).receipt(video.channel, video.id))
+        if receipt.is_file():
+            url = json.loads(receipt.read_text(encoding="utf-8")).get("url", "")
+            found[(video.channel, video.id)] = f"published {url}"
+        elif video.publish:
+            found[(video.channel, video.id)] = "approved, not uploaded"
+    return found
+
+
+def render(channels: dict, groups: dict[tuple, Status], published: dict | None = None) -> list[str]:
+    lines, published = [], published or {}
     for channel in channels.values():
         lines.append(f"{channel.id}  ({channel.settings['title']})")
         for video in channel.videos.values():
@@ -81,7 +95,8 @@ def render(channels: dict, groups: dict[tuple, Status]) -> list[str]:
             if verdict == "stale: inputs changed" and changed:
                 verdict = "stale: " + ", ".join(changed) + " changed"
             count = f"{len(video.segments)} segment(s)"
-            lines.append(f"  {video.id:<24} {verdict:<32} {count}")
+            note = published.get((channel.id, video.id), "")
+            lines.append(f"  {video.id:<24} {verdict:<32} {count:<16} {note}".rstrip())
             for name, status in segments.items():
                 lines.append(f"    {name:<22} {status}")
         for video_id, error in channel.errors.items():
@@ -113,7 +128,7 @@ def run(args) -> int:
     loaded = load_project(project)
     extra = ["--config", *args.config] if args.config else []
     groups = group_rows(summary(project, snakefile, extra), loaded)
-    print("\n".join(render(loaded.channels, groups)))
+    print("\n".join(render(loaded.channels, groups, publishing(loaded, project))))
     print(
         "\nStale and missing outputs build on the next `snakemake` run (`snakemake -n` lists them)."
     )
