@@ -398,6 +398,9 @@ def choose(spec: dict, client: Client, avoid: set[str]) -> dict:
                 break
             tried.append(f"no usable {kind} for '{query}'")
         choices[segment["id"]] = _record(choice, spec, query, tried)
+        if choice is None:
+            log.warning("segment '%s': no usable clip or photo for '%s': its card instead",
+                        segment["id"], query)  # fmt: skip
         if choice:
             used.add(choice.id)
     return choices
