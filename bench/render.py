@@ -10,7 +10,8 @@ alternately), CPU seconds, SSIM of (b) against (a) and both video bitrates;
 
 `--footage` runs the footage case instead: the same segment over a moving 1080p landscape
 source and a 1080x1920 portrait one (made here: testsrc2 with film grain, 30 fps, ~8 Mbit/s), (a) a
-straightforward graph (`scale` to cover 1080x1920, `crop`, `subtitles`, libx264 `medium`)
+straightforward graph (`scale` to cover 1080x1920, `crop`, `subtitles`, libx264 `medium`,
+with the production preset's upload settings: half-second closed GOPs, 2 B-frames, cap)
 vs (b) `snakereel.footage` at the production preset; beside them the CPU of a still
 segment of the same length, and draft vs production footage (a draft reads the
 provider's 540x960 rendition).
@@ -42,7 +43,7 @@ from snakereel.footage import render_footage  # noqa: E402
 from snakereel.images import make_card, save_png  # noqa: E402
 from snakereel.presets import get_preset  # noqa: E402
 from snakereel.project import load_channel  # noqa: E402
-from snakereel.render import frame_count, render_clip  # noqa: E402
+from snakereel.render import frame_count, render_clip, upload_args  # noqa: E402
 from snakereel.tts import load_engine  # noqa: E402
 
 CHANNEL = REPO / "channels" / "momentum_mindset"
@@ -143,6 +144,8 @@ def footage_baseline_args(source: Path, duration: float, font: str, folder: Path
         *("-i", str(source), "-i", "speech.wav"),
         *("-filter_complex", graph, "-map", "[v]", "-map", "1:a", "-r", "30"),
         *("-c:v", "libx264", "-preset", "medium", "-pix_fmt", "yuv420p"),
+        # the same job: an upload-ready clip (closed half-second GOPs, B-frames, the cap)
+        *upload_args(get_preset("production")),
         *("-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "1"),
         *("-frames:v", str(frames), "-t", f"{frames / 30:.6f}", str(out)),
     ]
