@@ -170,6 +170,11 @@ def footage_case(args, folder: Path, duration: float, font: str) -> dict:
 
         times = alternate(args.reps, run_baseline, run_ours)
         results[name] = compare(times, base, ours, duration)
+        if size == "1080x1920":  # same geometry as the source: how close each stays to it
+            results[name]["ssim_to_source"] = {
+                "baseline": round(ssim(base, source), 4),
+                "ours": round(ssim(ours, source), 4),
+            }
 
     def run_still():
         render_clip(folder / "image.png", *files, folder / "still.mp4", duration=duration,
