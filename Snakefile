@@ -39,6 +39,7 @@ or_exit(validate, config, "config", "config.yaml")
 
 
 include: "rules/common.smk"
+include: "rules/write.smk"
 include: "rules/tts.smk"
 include: "rules/images.smk"
 include: "rules/render.smk"
@@ -55,6 +56,8 @@ rule all:
         final_videos(),
         report_targets(),
         metadata_files(),
+        written_scripts(),
+        idea_targets,
 
 
 # Without this, Python waits up to 1 s for Snakemake's scheduler timers before exiting

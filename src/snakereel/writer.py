@@ -28,7 +28,10 @@ import yaml
 
 from . import llm
 from .errors import SnakereelError
-from .schema import SAFE_ID, schema
+from .io import write_text_atomic
+from .layout import Layout
+from .ledger import update_section
+from .schema import SAFE_ID, schema, validate
 
 log = logging.getLogger("snakereel.writer")
 
@@ -36,6 +39,9 @@ WRITER_POLICY = "SNAKEREEL_WRITER_POLICY"  # set by the workflow: each channel's
 MAX_TITLE = 100  # characters of a video title
 MAX_CARD = 80  # characters of a card title (the video schema's limit)
 MAX_TEXT = 2000  # characters of a scene's narration (the video schema's limit)
+MAX_SENTENCE = 300  # characters: well under what the voice takes (600), and sayable
+# Settings that shape the answer (with the scene range, prompt and idea): the cache key.
+SHAPING = ("base_url", "model", "language", "words_per_scene", "temperature", "seed")
 HEADER = (
     "# Written by `snakereel write`. Review and edit it; set `publish: true` when it may be\n"
     "# uploaded. `generated:` records how it was made (model, prompt, topic, tokens).\n"
@@ -168,6 +174,8 @@ def check_answer(text: str, settings: dict, earlier: Earlier) -> dict:
         spoken = " ".join(segment["text"].split())
         if not re.search(r"\w", spoken) or len(spoken) > MAX_TEXT:
             raise Rejected(f"segments/{index}/text must have words, at most {MAX_TEXT} characters")
+        if max(len(s) for s in re.split(r"(?<=[.!?])\s+", spoken)) > MAX_SENTENCE:
+            raise Rejected(f"segments/{index}/text has a sentence over {MAX_SENTENCE} characters")
         if len(segment["title"].strip()) > MAX_CARD:
             raise Rejected(f"segments/{index}/title must have at most {MAX_CARD} characters")
     if _key(title) in {_key(t) for t in earlier.titles}:
@@ -300,10 +308,9 @@ def code_version() -> str:
 def write_spec(settings: dict, prompt: str, topic: str, notes: str, earlier: Earlier) -> dict:
     """Exactly what shapes a written script: the write rule's params and cache key. The
     key variable, timeout, retries, attempts and prices are read at run time instead."""
-    shaping = ("base_url", "model", "language", "words_per_scene", "temperature", "seed")
     low, high = scene_range(settings)
     return {
-        **{key: settings[key] for key in shaping if key in settings},
+        **{key: settings[key] for key in SHAPING if key in settings},
         "scenes": [low, high],
         "prompt": prompt,
         "topic": topic,
@@ -313,7 +320,7 @@ def write_spec(settings: dict, prompt: str, topic: str, notes: str, earlier: Ear
     }
 
 
-def policy(channel: str) -> dict:
+def _policy(channel: str) -> dict:
     """The channel's writer settings as the workflow passed them to this job."""
     try:
         return json.loads(os.environ[WRITER_POLICY])[channel]
@@ -321,3 +328,41 @@ def policy(channel: str) -> dict:
         raise SnakereelError(
             f"no writer settings for channel '{channel}'", hint="run it with snakemake"
         ) from None
+
+
+def settings_of(spec: dict, policy: dict) -> dict:
+    """The writer settings a job works with: the spec's, then the run-time policy's."""
+    low, high = spec["scenes"]
+    shaping = {key: spec[key] for key in SHAPING if key in spec}
+    return {**policy, **shaping, "scenes": {"min": low, "max": high}}
+
+
+def write_idea(spec: dict, channel: str, video: str, output: str) -> Written:
+    """The write job: one idea's script to `output`, recorded in the channel's ledger."""
+    policy = _policy(channel)
+    settings = settings_of(spec, policy)
+    earlier = Earlier(tuple(spec["earlier"]["titles"]), tuple(spec["earlier"]["openings"]))
+    done = write(
+        settings,
+        spec["prompt"],
+        spec["topic"],
+        spec["notes"],
+        earlier,
+        check=lambda script: validate(copy.deepcopy(script), "video", Path(output)),
+        file=policy.get("file"),
+    )
+    write_text_atomic(output, dump(done.script))
+    remember(Layout().ledger(channel), video, done.script)
+    log.info("wrote %s: %r, %d answer(s), tokens %s", video, done.script["title"], done.calls,
+             done.tokens)
+    return done
+
+
+def remember(ledger: Path, video: str, script: dict) -> None:
+    """What `snakereel write` must not repeat: the topic, title and opening of each script."""
+    record = {
+        "topic": script["generated"]["topic"],
+        "title": script["title"],
+        "opening": first_sentence(script["segments"][0]["text"]),
+    }
+    update_section(ledger, "writer", lambda section: section.update({video: record}))
