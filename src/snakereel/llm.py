@@ -116,9 +116,7 @@ def _error(error: openai.OpenAIError, settings: dict) -> LLMError:
         )
     if isinstance(error, openai.APIStatusError):
         hint = "try again later" if error.status_code >= 500 else "check writer.model and base_url"
-        return LLMError(
-            f"HTTP {error.status_code} from {url}: {_said(error, settings)}", hint=hint
-        )
+        return LLMError(f"HTTP {error.status_code} from {url}: {_said(error, settings)}", hint=hint)
     return LLMError(f"{url}: {_redact(str(error), settings)}")
 
 

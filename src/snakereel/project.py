@@ -287,7 +287,14 @@ def load_video(channel_id: str, settings: dict, path: Path) -> Video:
         raise SnakereelError(
             "file name is not a safe id", file=path, hint="rename it to letters, digits, - and _"
         )
-    data = validate(load_yaml(path), "video", path)
+    return make_video(channel_id, settings, path, load_yaml(path))
+
+
+def make_video(channel_id: str, settings: dict, path: Path, data) -> Video:
+    """A video from a script's loaded data (validated here, defaults filled in); `path`
+    is where it is (or will be) written, for the id and error messages."""
+    video_id = path.stem
+    data = validate(data, "video", path)
     captions = {**settings["captions"], **data.get("captions", {})}
     captions = freeze(validate({"title": "-", "captions": captions}, "channel", path)["captions"])
     motion = data.get("motion", settings["motion"])

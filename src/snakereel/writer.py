@@ -353,8 +353,13 @@ def write_idea(spec: dict, channel: str, video: str, output: str) -> Written:
     )
     write_text_atomic(output, dump(done.script))
     remember(Layout().ledger(channel), video, done.script)
-    log.info("wrote %s: %r, %d answer(s), tokens %s", video, done.script["title"], done.calls,
-             done.tokens)
+    log.info(
+        "wrote %s: %r, %d answer(s), tokens %s",
+        video,
+        done.script["title"],
+        done.calls,
+        done.tokens,
+    )
     return done
 
 
