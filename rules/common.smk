@@ -8,7 +8,7 @@ from snakereel.io import canonical_json
 from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
 from snakereel.providers import IMAGE_POLICY
-from snakereel.providers import image_spec
+from snakereel.providers import image_spec, legacy_base_url, legacy_notice
 from snakereel.voice import env_file, voice_spec
 from snakereel.writer import (
     WRITER_POLICY,
@@ -35,6 +35,9 @@ CHANNELS = PROJECT.channels
 for _channel in CHANNELS.values():
     for _error in _channel.errors.values():
         print(f"snakereel: {_error.one_line()}", file=sys.stderr)
+    _http = _channel.settings["images"].get("http", {})
+    if _http and legacy_base_url(_http["base_url"]):
+        print(f"snakereel: {legacy_notice(_channel.id, _http['base_url'])}", file=sys.stderr)
 
 # The image providers' run-time policy (key variable, retries, timeout, fallback) reaches
 # image jobs through the environment, not params: params are the cache key and the rerun
@@ -216,8 +219,15 @@ def metadata_spec(wildcards):
     voice = channel.settings["voice"]
     http = channel.settings["images"].get("http", {})
     video = video_of(wildcards)
+    writer = channel.settings.get("writer", {})
     return canonical_json(
         {
+            "writer": {
+                "model": video.generated.get("model", ""),
+                "tokens": video.generated.get("tokens", {}),
+                "price_per_million": writer.get("price_per_million", {}),
+                "currency": writer.get("currency", "USD"),
+            },
             "title": video.title,
             "segments": [segment.id for segment in video.segments],
             "voice": {"engine": voice["engine"], "voice": voice["voice"]},

@@ -1,5 +1,6 @@
 """Per-video metadata `results/<channel>/<video>.json`: what each stage cost, which engine
-and voice spoke, how many image API calls were made, how many jobs the cache answered.
+and voice spoke, how many image API calls were made, how many jobs the cache answered,
+and the LLM tokens a written script took.
 
 Wall times come from the `benchmark:` files; the two cached rules (tts, image) may not have
 one, so their jobs log `done in <s> s` instead. A job answered by the between-workflow
@@ -123,7 +124,24 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
             "hits": sum(stages[s]["cache_hits"] for s in CACHED_STAGES),
         },
         "images": images,
+        "writer": writer_cost(spec.get("writer", {})),
         "segments": segments,
+    }
+
+
+def writer_cost(writer: dict) -> dict:
+    """Tokens the LLM counted for a written script, priced per million (0 tokens for a
+    script a person wrote)."""
+    tokens = writer.get("tokens", {})
+    used = {"input": tokens.get("input", 0), "output": tokens.get("output", 0)}
+    price = writer.get("price_per_million", {})
+    cost = sum(used[kind] * price.get(kind, 0) for kind in used) / 1e6
+    return {
+        "model": writer.get("model", ""),
+        "tokens": used,
+        "price_per_million": {kind: price.get(kind, 0) for kind in used},
+        "currency": writer.get("currency", "USD"),
+        "cost": round(cost, 6),
     }
 
 
