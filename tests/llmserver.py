@@ -103,7 +103,8 @@ class LLMServer:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                request = {"path": self.path, "headers": dict(self.headers), "body": body}
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                request = {"path": self.path, "headers": headers, "body": body}
                 server.requests.append(request)
                 index = min(len(server.requests), len(server.replies)) - 1
                 reply = server.replies[index]

@@ -212,7 +212,7 @@ def write(
     prompt: str,
     topic: str,
     notes: str = "",
-    earlier: Earlier = Earlier(),  # noqa: B008 (frozen, never changed)
+    earlier: Earlier | None = None,
     check: Callable[[dict], None] = lambda script: None,
     file: object = None,
 ) -> Written:
@@ -221,6 +221,7 @@ def write(
     Errors are one line naming `file` (the channel's settings) and the topic."""
     about = f"writing about {topic[:80]!r}"
     text = instructions(settings, prompt)
+    earlier = earlier or Earlier()
     conversation = messages(text, topic, notes, earlier)
     sent_schema = answer_schema(settings)
     done = Written({})
