@@ -113,8 +113,10 @@ class LLMServer:
                     self._send(reply.status, reply.body, reply.headers)
                     return
                 content = reply.content
-                if content is None:
-                    content = script_answer(topic_of(request))
+                if content is None:  # as many scenes as the schema asks for at least
+                    schema = body["response_format"]["json_schema"]["schema"]
+                    scenes = schema["properties"]["segments"].get("minItems", 3)
+                    content = script_answer(topic_of(request), scenes)
                 if isinstance(content, dict):
                     content = json.dumps(content)
                 self._send(reply.status, completion(content), reply.headers)

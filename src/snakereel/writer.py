@@ -166,7 +166,12 @@ def check_answer(text: str, settings: dict, earlier: Earlier) -> dict:
         jsonschema.validate(answer, answer_schema(settings))
     except jsonschema.ValidationError as error:
         where = "/".join(map(str, error.absolute_path)) or "the answer"
-        raise Rejected(f"{where}: {error.message[:300]}") from None
+        if error.validator in ("minItems", "maxItems"):
+            low, high = scene_range(settings)
+            count = len(error.instance)
+            raise Rejected(f"{where} has {count} items; write {low} to {high} scenes") from None
+        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        raise Rejected(f"{where}: {message}") from None
     title = " ".join(answer["title"].split())
     if not title or len(title) > MAX_TITLE:
         raise Rejected(f"title must have 1 to {MAX_TITLE} characters")
