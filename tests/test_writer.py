@@ -307,3 +307,13 @@ def test_write_command_writes_reviewable_scripts_from_unused_topics(workflow, ca
     # the prompt saw the channel's earlier titles
     earlier = json.loads(server.requests[-1]["body"]["messages"][1]["content"])
     assert "Why morning walks works" in earlier["earlier_titles"]
+
+
+def test_the_channel_prompt_replaces_the_built_in_one(tmp_path):
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts/script.txt").write_text("You are a calm running coach.\n")
+    text = writer.prompt_text(settings(prompt="prompts/script.txt"), tmp_path)
+    assert text.startswith("You are a calm running coach.")
+    assert "short vertical videos" in writer.prompt_text(settings(), tmp_path)
+    with pytest.raises(SnakereelError, match="writer.prompt: must stay inside"):
+        writer.prompt_text(settings(prompt="../secret.txt"), tmp_path)

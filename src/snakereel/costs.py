@@ -68,7 +68,7 @@ def _add(group: dict, video: dict) -> None:
     group["api_calls"] += images.get("api_calls", 0)
     group["cost"][images.get("currency", "USD")] += images.get("cost", 0)
     writer = video.get("writer", {})
-    tokens = writer.get("tokens", {})
+    tokens = {} if writer.get("cached") else writer.get("tokens", {})  # spent elsewhere
     group["tokens"][0] += tokens.get("input", 0)
     group["tokens"][1] += tokens.get("output", 0)
     group["cost"][writer.get("currency", "USD")] += writer.get("cost", 0)

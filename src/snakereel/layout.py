@@ -86,6 +86,8 @@ class Layout:
         return {
             "final": self.video(".mp4", channel, video),
             "mix_benchmark": self.benchmark("mix", channel, video),
+            "written": self.written(channel, video),  # an idea's, when the workflow wrote it
+            "write_log": self.log("write", channel, video),
             "segments": {segment: of(segment) for segment in segments},
         }
 

@@ -228,6 +228,8 @@ def load_channel(folder: Path) -> Channel:
         raise SnakereelError("channel folder name is not a safe id", file=path.parent)
     settings = validate(load_yaml(path), "channel", path)
     _check_voice(settings["voice"], path)
+    if settings.get("writer", {}).get("prompt"):
+        _check_asset(path.parent, settings["writer"]["prompt"], path, "writer.prompt")
     music = ""
     if settings["music"].get("file"):
         music = _check_asset(path.parent, settings["music"]["file"], path, "music.file")
