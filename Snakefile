@@ -15,7 +15,7 @@ os.environ.update(
 )
 
 from snakereel.errors import or_exit
-from snakereel.schema import validate
+from snakereel.schema import booleans_from_text, validate
 from snakereel.yamlfile import check_yaml_file
 from snakereel.exit import cancel_pending_timers
 
@@ -35,6 +35,7 @@ if workflow.enable_cache:
 configfile: "config.yaml"
 
 
+config.update(booleans_from_text(config))
 or_exit(validate, config, "config", "config.yaml")
 
 

@@ -26,10 +26,9 @@ wildcard_constraints:
 
 
 # The project layer loads config, channels and scripts once; rules only ask it.
-PROJECT = or_exit(load_project, ".", config)
+PROJECT = or_exit(load_project, ".", config, workflow.config_settings.config)
 LAYOUT = PROJECT.layout
 PRESET = PROJECT.preset
-PRESET_PARAMS = PRESET.as_params()  # once: every render job's params carry it
 CHANNELS = PROJECT.channels
 # Broken scripts are reported now, before any job runs; each fails alone in invalid_video.
 for _channel in CHANNELS.values():
@@ -38,6 +37,8 @@ for _channel in CHANNELS.values():
     _http = _channel.settings["images"].get("http", {})
     if _http and legacy_base_url(_http["base_url"]):
         print(f"snakereel: {legacy_notice(_channel.id, _http['base_url'])}", file=sys.stderr)
+for _warning in PROJECT.length_warnings():
+    print(f"snakereel: warning: {_warning}", file=sys.stderr)
 
 # The image providers' run-time policy (key variable, retries, timeout, fallback) reaches
 # image jobs through the environment, not params: params are the cache key and the rerun
@@ -169,7 +170,8 @@ def sha256_of(path):
 
 def image_params(wildcards):
     images = channel_of(wildcards).settings["images"]
-    return canonical_json(image_spec(segment_of(wildcards), images))
+    aspect = PROJECT.aspect(video_of(wildcards))
+    return canonical_json(image_spec(segment_of(wildcards), images, aspect))
 
 
 def image_input(wildcards):
@@ -180,8 +182,9 @@ def image_input(wildcards):
 def render_spec(wildcards):
     return canonical_json(
         {
-            "preset": PRESET_PARAMS,
+            "preset": PROJECT.preset_for(video_of(wildcards)).as_params(),
             "motion": segment_of(wildcards).motion,
+            "safe_zones": config["safe_zones"],
             "encoder": video_encoder(),
             "captions": video_of(wildcards).captions,
         }
@@ -203,6 +206,7 @@ def mix_spec(wildcards):
             "loudness": config["loudness"],
             "audio_bitrate": PRESET.audio_bitrate,
             "fps": PRESET.fps,
+            "platforms": channel_of(wildcards).settings["platforms"],
         }
     )
 
@@ -232,6 +236,7 @@ def metadata_spec(wildcards):
             "segments": [segment.id for segment in video.segments],
             "voice": {"engine": voice["engine"], "voice": voice["voice"]},
             "preset": PRESET.name,
+            "aspect": PROJECT.aspect(video_of(wildcards)),
             "encoder": video_encoder(),
             "price_per_image": http.get("price_per_image", 0),
             "currency": http.get("currency", "USD"),

@@ -1,7 +1,12 @@
 """Snakemake job: clips + narration + music -> the final video (video copied, audio mixed)."""
 
+import logging
+import sys
+
 from snakereel.assemble import mix
 from snakereel.jobs import run_job
+from snakereel.mp4 import inspect
+from snakereel.platforms import length_warning
 
 
 def work(spec):
@@ -19,6 +24,11 @@ def work(spec):
         audio_bitrate=spec["audio_bitrate"],
         log=snakemake.log[0],
     )
+    seconds = inspect(snakemake.output[0]).duration
+    warning = length_warning(snakemake.output[0], seconds, spec["platforms"], "measured")
+    if warning:
+        logging.getLogger("snakereel").warning("%s", warning)
+        print(f"snakereel: warning: {warning}", file=sys.stderr)
 
 
 run_job(snakemake, work)

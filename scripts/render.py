@@ -1,6 +1,6 @@
 """Snakemake job: image + speech + word timings -> captions.ass + clip.mp4."""
 
-from snakereel.captions import write_captions
+from snakereel.captions import canvas_for, write_captions
 from snakereel.fonts import fonts_dir
 from snakereel.jobs import run_job
 from snakereel.presets import Preset
@@ -11,15 +11,18 @@ from snakereel.words import read_words
 def work(spec):
     duration = wav_duration(snakemake.input.wav)
     words = read_words(snakemake.input.words)
-    write_captions(words, spec["captions"], duration, snakemake.output.captions)
+    preset = Preset(**spec["preset"])
+    canvas = canvas_for(preset.width, preset.height)
+    write_captions(words, spec["captions"], duration, snakemake.output.captions, canvas)
     render_clip(
         snakemake.input.image,
         snakemake.input.wav,
         snakemake.output.captions,
         snakemake.output.clip,
         duration=duration,
-        preset=Preset(**spec["preset"]),
+        preset=preset,
         motion=spec["motion"],
+        safe_zones=spec["safe_zones"],
         encoder=spec["encoder"],
         fonts=fonts_dir(spec["captions"]["font"]),
         log=snakemake.log[0],

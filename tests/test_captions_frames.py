@@ -13,6 +13,7 @@ from PIL import Image
 from snakereel.captions import write_captions
 from snakereel.ffmpeg import ffmpeg_exe
 from snakereel.images import save_png
+from snakereel.platforms import safe_area
 from snakereel.presets import get_preset
 from snakereel.schema import validate
 from snakereel.words import WordTiming
@@ -30,10 +31,10 @@ SECONDS = 1.7
 MIDDLE = [0.45, 0.85, 1.35]  # inside each word, after the word style's 90 ms pop-in
 
 
-def render_frames(folder, **captions) -> np.ndarray:
+def render_frames(folder, background=(40, 60, 80), **captions) -> np.ndarray:
     """Render a captioned clip; return its frames as an (n, height, width, 3) array."""
     segment = make_segment(folder, SECONDS)
-    save_png(Image.new("RGB", (1080, 1920), (40, 60, 80)), segment["image"])
+    save_png(Image.new("RGB", (1080, 1920), background), segment["image"])
     style = validate({"title": "t", "captions": captions}, "channel", "c.yaml")["captions"]
     write_captions(WORDS, style, SECONDS, segment["captions"])
     clip = render_segment(segment, folder / "clip.mp4", PRESET, font=style["font"])
@@ -66,18 +67,25 @@ def box(mask: np.ndarray) -> tuple[int, int, int, int]:
     return cols.min(), rows.min(), cols.max(), rows.max()
 
 
+def check_inside_safe_area(mask: np.ndarray) -> None:
+    """The caption's pixels lie where no Shorts, Reels or TikTok interface covers them."""
+    left, top, right, bottom = box(mask)
+    safe_left, safe_top, safe_right, safe_bottom = safe_area(mask.shape[1], mask.shape[0])
+    assert safe_left <= left and right < safe_right and safe_top <= top and bottom < safe_bottom
+
+
 def check_position(mask: np.ndarray, position: str) -> None:
     left, top, right, bottom = box(mask)
     height, width = mask.shape
     assert abs((left + right) / 2 - width / 2) < width * 0.05  # centred
-    assert left > width * 0.06 and right < width * 0.94  # inside the side margins
+    check_inside_safe_area(mask)
     centre = (top + bottom) / 2 / height
-    if position == "top":  # below the title bar of the Shorts/Reels interface
-        assert top > height * 0.12 and centre < 0.3
+    if position == "top":
+        assert centre < 0.3
     elif position == "center":
         assert 0.4 < centre < 0.6
-    else:  # above the buttons and description
-        assert bottom < height * 0.76 and centre > 0.6
+    else:
+        assert centre > 0.5
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +144,32 @@ def test_karaoke_highlights_the_word_being_spoken(clips, position):
     assert every_r - every_l > 2.5 * (go_r - go_l)
     width = phrase[2] - phrase[0]
     assert go_l - phrase[0] < width * 0.05 and phrase[2] - now_r < width * 0.05
+
+
+def every_event(frames: np.ndarray) -> np.ndarray:
+    """Pixels any caption event covers in any frame (the first frame has none)."""
+    return (np.abs(frames.astype(int) - frames[0].astype(int)).sum(axis=3) > 90).any(axis=0)
+
+
+@pytest.mark.parametrize("position", ["top", "center", "bottom"])
+@pytest.mark.parametrize("style", ["word", "karaoke", "phrase"])
+def test_every_caption_event_stays_in_the_safe_area(clips, style, position):
+    check_inside_safe_area(every_event(clips(style, position)))
+
+
+@pytest.mark.parametrize("position", ["top", "bottom"])
+def test_two_line_captions_in_a_large_font_stay_in_the_safe_area(tmp_path, position):
+    frames = render_frames(
+        tmp_path, style="phrase", position=position, size=150, max_words=4, max_chars=40
+    )
+    check_inside_safe_area(every_event(frames))
+
+
+def test_colours_come_out_as_drawn(tmp_path):
+    """BT.709 from the RGB image to the decoded frame (a BT.601 conversion shifts this red
+    by more than 10), and the highlight drawn by libass in the video's matrix."""
+    red = (200, 30, 40)
+    frames = render_frames(tmp_path, red, style="karaoke", highlight="#FFD23F")
+    assert np.abs(at(frames, 0)[:40, :40] - np.array(red)).max() <= 4
+    highlighted = at(frames, MIDDLE[1])[highlight_mask(frames, MIDDLE[1])]
+    assert np.abs(np.median(highlighted, axis=0) - np.array(HIGHLIGHT)).max() <= 6

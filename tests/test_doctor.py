@@ -39,6 +39,7 @@ def test_healthy_machine_passes(tmp_path):
     assert "1 channel(s), 2 valid video script(s)" in line(done.stdout, "project")
     # NVENC is probed with a real encode: no GPU here, so a warning, not a failure.
     assert line(done.stdout, "nvenc")[:6] in ("[ok]  ", "[warn]")
+    assert "snakereel check VIDEO.mp4" in done.stdout  # doctor points at the upload check
 
 
 def test_missing_ffmpeg_fails_with_a_fix(tmp_path):

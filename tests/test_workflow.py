@@ -2,6 +2,9 @@
 
 import pytest
 
+from snakereel.mp4 import inspect
+from snakereel.platforms import platform, upload_items
+
 from .conftest import ffprobe, loudness
 
 pytestmark = pytest.mark.slow
@@ -137,3 +140,28 @@ def test_production_video_end_to_end(workflow):
     assert 30 <= total <= 60
     integrated, peak = loudness(final)
     assert abs(integrated + 14) <= 1 and peak <= -1
+    assert_upload_ready(final, info)
+
+
+def assert_upload_ready(final, info) -> None:
+    """YouTube's recommended upload settings, item by item, on the joined final."""
+    facts = inspect(final)
+    assert not facts.has_edit_list and facts.faststart
+    video = facts.video
+    assert video.max_keyframe_interval <= 15 and video.closed_gops  # half a second at 30 fps
+    assert video.max_consecutive_b <= 2 and video.cabac and video.progressive
+    assert (video.profile, video.chroma, video.colour) == ("high", "4:2:0", ("bt709",) * 3)
+    assert video.bitrate <= 8_000_000
+    assert (facts.audio.codec, facts.audio.sample_rate, facts.audio.channels) == (
+        "aac-lc",
+        48000,
+        2,
+    )
+    stream = next(s for s in info["streams"] if s["codec_type"] == "video")
+    assert (stream["color_space"], stream["color_primaries"], stream["color_transfer"]) == (
+        "bt709",
+        "bt709",
+        "bt709",
+    )
+    assert stream["field_order"] == "progressive" and stream["profile"] == "High"
+    assert [item.name for item in upload_items(facts, platform("youtube")) if not item.ok] == []

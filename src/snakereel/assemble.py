@@ -13,7 +13,7 @@ import numpy as np
 from . import ffmpeg
 from .errors import SnakereelError
 from .io import atomic_path
-from .render import frame_count
+from .render import MP4_OPTIONS, frame_count
 from .tts.base import read_wav
 
 
@@ -151,7 +151,7 @@ def mix(
                     audio_bitrate=audio_bitrate,
                     ac=2,
                     shortest=None,
-                    movflags="+faststart",
+                    **MP4_OPTIONS,
                     map_metadata=-1,
                     fflags="+bitexact",
                 ).get_args()

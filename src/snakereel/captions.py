@@ -7,19 +7,55 @@ from dataclasses import dataclass
 
 import pysubs2
 
+from .platforms import safe_area
 from .words import WordTiming
 
-PLAY_RES = (1080, 1920)  # libass scales to the video size, so captions do not depend on preset
+# libass scales the canvas to the video size, so captions depend on the aspect, not on the
+# preset: the short side is always 1080.
+PLAY_RES = (1080, 1920)
 ALIGNMENT = {"top": 8, "center": 5, "bottom": 2}
-# Keep clear of the Shorts/Reels interface: title bar above, buttons and description below.
-MARGIN_V = {"top": 260, "center": 0, "bottom": 480}
-MARGIN_H = 90
+WIDE_MARGINS = (0.08, 0.08)  # landscape and square: of the width, of the height
 BREAK_AFTER = (".", ",", "!", "?", ";", ":", "—", "…")
 PAUSE_BREAK = 0.35  # seconds of silence that end a caption group
 MIN_DURATION = 0.5
-LINE_WIDTH = PLAY_RES[0] - 2 * MARGIN_H
-TWO_LINES = 1.6 * LINE_WIDTH  # libass breaks lines between words: two hold less than 2x one
+TWO_LINES_FACTOR = 1.6  # libass breaks lines between words: two hold less than 2x one
 WIDTH_SLACK = 1.25  # libass draws the bold style up to ~20 % wider than the advance widths
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """Where captions may go: inside the platforms' safe area on a vertical video."""
+
+    width: int
+    height: int
+
+    @property
+    def margins(self) -> tuple[int, int, int]:
+        """(left and right, top, bottom) in canvas pixels."""
+        left, top, _, bottom = safe_area(self.width, self.height)
+        if self.width >= self.height:
+            side, edge = WIDE_MARGINS
+            return round(self.width * side), round(self.height * edge), round(self.height * edge)
+        return left, top, self.height - bottom
+
+    @property
+    def line_width(self) -> int:
+        return self.width - 2 * self.margins[0]
+
+    @property
+    def two_lines(self) -> float:
+        return TWO_LINES_FACTOR * self.line_width
+
+
+def canvas_for(width: int, height: int) -> Canvas:
+    """The caption canvas of a video size: its aspect, with a short side of 1080."""
+    short = min(width, height)
+    return Canvas(round(width * 1080 / short), round(height * 1080 / short))
+
+
+VERTICAL = Canvas(*PLAY_RES)
+LINE_WIDTH = VERTICAL.line_width
+TWO_LINES = VERTICAL.two_lines
 
 
 def escape(text: str) -> str:
@@ -75,8 +111,8 @@ def text_measure(style: dict) -> Callable[[str], float]:
     return measure
 
 
-def _fits(words: list[WordTiming], measure: Callable[[str], float] | None) -> bool:
-    return measure is None or measure(" ".join(w.word for w in words)) <= TWO_LINES
+def _fits(words: list[WordTiming], measure, canvas: Canvas) -> bool:
+    return measure is None or measure(" ".join(w.word for w in words)) <= canvas.two_lines
 
 
 def group_words(
@@ -84,6 +120,7 @@ def group_words(
     max_words: int,
     max_chars: int,
     measure: Callable[[str], float] | None = None,
+    canvas: Canvas = VERTICAL,
 ) -> list[Group]:
     """Phrases that break at punctuation, pauses and size limits, and fit in two lines."""
     groups: list[Group] = []
@@ -96,7 +133,7 @@ def group_words(
                 len(current) >= max_words
                 or chars > max_chars
                 or pause > PAUSE_BREAK
-                or not _fits(current + [word], measure)
+                or not _fits(current + [word], measure, canvas)
             ):
                 groups.append(Group(current))
                 current = []
@@ -107,10 +144,10 @@ def group_words(
             current = []
     if current:
         groups.append(Group(current))
-    return _merge_orphans(groups, max_words, measure)
+    return _merge_orphans(groups, max_words, measure, canvas)
 
 
-def _merge_orphans(groups: list[Group], max_words: int, measure=None) -> list[Group]:
+def _merge_orphans(groups: list[Group], max_words: int, measure, canvas) -> list[Group]:
     """A lone trailing word joins the group before it when that group has room."""
     merged: list[Group] = []
     for group in groups:
@@ -121,7 +158,7 @@ def _merge_orphans(groups: list[Group], max_words: int, measure=None) -> list[Gr
             and len(previous.words) < max_words + 1
             and not previous.words[-1].word.endswith(BREAK_AFTER)
             and group.start - previous.end <= PAUSE_BREAK
-            and _fits(previous.words + group.words, measure)
+            and _fits(previous.words + group.words, measure, canvas)
         ):
             previous.words.append(group.words[0])
         else:
@@ -147,17 +184,21 @@ def _spans(items, end_of_audio: float) -> list[tuple[float, float]]:
     return spans
 
 
-def build_subs(words: list[WordTiming], style: dict, duration: float) -> pysubs2.SSAFile:
+def build_subs(
+    words: list[WordTiming], style: dict, duration: float, canvas: Canvas = VERTICAL
+) -> pysubs2.SSAFile:
     subs = pysubs2.SSAFile()
     subs.info.update(
         {
-            "PlayResX": str(PLAY_RES[0]),
-            "PlayResY": str(PLAY_RES[1]),
+            "PlayResX": str(canvas.width),
+            "PlayResY": str(canvas.height),
             "WrapStyle": "0",
             "ScaledBorderAndShadow": "yes",
+            "YCbCr Matrix": "TV.709",  # the video's matrix: libass keeps the colours as given
         }
     )
     position = style["position"]
+    side, top, bottom = canvas.margins
     subs.styles["Default"] = pysubs2.SSAStyle(
         fontname=style["font"],
         fontsize=style["size"],
@@ -169,9 +210,9 @@ def build_subs(words: list[WordTiming], style: dict, duration: float) -> pysubs2
         outline=style["outline"],
         shadow=style["shadow"],
         alignment=pysubs2.Alignment(ALIGNMENT[position]),
-        marginl=MARGIN_H,
-        marginr=MARGIN_H,
-        marginv=MARGIN_V[position],
+        marginl=side,
+        marginr=side,
+        marginv={"top": top, "center": 0, "bottom": bottom}[position],
     )
     words = [w for w in words if w.word.strip()]
     upper = style["uppercase"]
@@ -179,13 +220,13 @@ def build_subs(words: list[WordTiming], style: dict, duration: float) -> pysubs2
     measure = text_measure(style)
     if style["style"] == "word":
         for word, (start, end) in zip(words, _spans(words, duration), strict=True):
-            scale = _scale([word], measure)
+            scale = _scale([word], measure, canvas)
             pop = rf"{{\fscx{scale * 0.7:g}\fscy{scale * 0.7:g}\t(0,90,\fscx{scale}\fscy{scale})}}"
             _add(subs, start, end, pop + _display(word, upper))
         return subs
-    groups = group_words(words, style["max_words"], style["max_chars"], measure)
+    groups = group_words(words, style["max_words"], style["max_chars"], measure, canvas)
     for group, (start, end) in zip(groups, _spans(groups, duration), strict=True):
-        scale = _scale(group.words, measure)
+        scale = _scale(group.words, measure, canvas)
         fit = "" if scale == 100 else rf"{{\fscx{scale}\fscy{scale}}}"
         if style["style"] == "phrase":
             _add(subs, start, end, fit + " ".join(_display(w, upper) for w in group.words))
@@ -205,17 +246,20 @@ def build_subs(words: list[WordTiming], style: dict, duration: float) -> pysubs2
     return subs
 
 
-def _scale(words: list[WordTiming], measure: Callable[[str], float]) -> int:
+def _scale(words: list[WordTiming], measure, canvas: Canvas) -> int:
     """Percent size that keeps the widest word inside one line (100 when it fits)."""
     widest = max(measure(w.word) for w in words)
-    return 100 if widest <= LINE_WIDTH else int(100 * LINE_WIDTH / widest)
+    line = canvas.line_width
+    return 100 if widest <= line else int(100 * line / widest)
 
 
 def _add(subs: pysubs2.SSAFile, start: float, end: float, text: str) -> None:
     subs.append(pysubs2.SSAEvent(start=round(start * 1000), end=round(end * 1000), text=text))
 
 
-def write_captions(words: list[WordTiming], style: dict, duration: float, path) -> None:
+def write_captions(
+    words: list[WordTiming], style: dict, duration: float, path, canvas: Canvas = VERTICAL
+) -> None:
     from .io import write_text_atomic
 
-    write_text_atomic(path, build_subs(words, style, duration).to_string("ass"))
+    write_text_atomic(path, build_subs(words, style, duration, canvas).to_string("ass"))

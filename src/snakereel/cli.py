@@ -17,6 +17,7 @@ COMMANDS = {
     "align": "snakereel.tts.align",
     "costs": "snakereel.costs",
     "write": "snakereel.writing",
+    "check": "snakereel.uploadcheck",
 }
 
 

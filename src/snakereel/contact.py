@@ -16,7 +16,8 @@ from .errors import SnakereelError
 from .fonts import font_file
 from .io import atomic_path
 
-THUMB_W, THUMB_H = 216, 384  # 9:16
+THUMB_W, THUMB_H = 216, 384  # 9:16; other aspects keep the long side, 384
+THUMB_LONG = 384
 TEXT_H = 140  # id, timing, then up to 4 lines of text
 GAP = 16
 HEADER_H = 76
@@ -48,19 +49,21 @@ def grid(count: int) -> tuple[int, int]:
     return columns, rows
 
 
-def sheet_size(count: int) -> tuple[int, int]:
+def sheet_size(count: int, thumb: tuple[int, int] = (THUMB_W, THUMB_H)) -> tuple[int, int]:
     columns, rows = grid(count)
-    width = columns * THUMB_W + (columns + 1) * GAP
-    height = HEADER_H + rows * (THUMB_H + TEXT_H) + (rows + 1) * GAP
+    width = columns * thumb[0] + (columns + 1) * GAP
+    height = HEADER_H + rows * (thumb[1] + TEXT_H) + (rows + 1) * GAP
     return width, height
 
 
-def tile_box(index: int, count: int) -> tuple[int, int, int, int]:
+def tile_box(
+    index: int, count: int, thumb: tuple[int, int] = (THUMB_W, THUMB_H)
+) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of tile `index`'s thumbnail."""
     row, column = divmod(index, grid(count)[0])
-    left = GAP + column * (THUMB_W + GAP)
-    top = HEADER_H + GAP + row * (THUMB_H + TEXT_H + GAP)
-    return left, top, left + THUMB_W, top + THUMB_H
+    left = GAP + column * (thumb[0] + GAP)
+    top = HEADER_H + GAP + row * (thumb[1] + TEXT_H + GAP)
+    return left, top, left + thumb[0], top + thumb[1]
 
 
 def clock(seconds: float) -> str:
@@ -70,10 +73,12 @@ def clock(seconds: float) -> str:
 
 def frame_and_duration(clip: str | Path) -> tuple[Image.Image, float]:
     """One ffmpeg run per clip: a frame THUMB_AT seconds in (the first frame of a shorter
-    clip), scaled to a thumbnail, and the clip's duration from the header ffmpeg prints."""
+    clip), scaled to a thumbnail of its aspect, and the clip's duration from the header
+    ffmpeg prints."""
+    fit = f"scale={THUMB_LONG}:{THUMB_LONG}:force_original_aspect_ratio=decrease"
     for seconds in (THUMB_AT, 0.0):
         command = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-ss", f"{seconds:.3f}"]
-        command += ["-i", str(clip), "-an", "-frames:v", "1", "-vf", f"scale={THUMB_W}:{THUMB_H}"]
+        command += ["-i", str(clip), "-an", "-frames:v", "1", "-vf", fit]
         command += ["-f", "image2pipe", "-c:v", "png", "-"]
         done = subprocess.run(command, capture_output=True)
         if done.returncode == 0 and done.stdout:
@@ -108,21 +113,22 @@ def make_sheet(title: str, tiles: list[Tile], frames: list[Image.Image]) -> Imag
     if not tiles:
         raise SnakereelError("a contact sheet needs at least one segment")
     heading, label, body = _font(26, 700), _font(16, 600), _font(14, 400)
-    sheet = Image.new("RGB", sheet_size(len(tiles)), BACKGROUND)
+    thumb = frames[0].size if frames else (THUMB_W, THUMB_H)
+    sheet = Image.new("RGB", sheet_size(len(tiles), thumb), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
     total = sum(tile.duration for tile in tiles)
     summary = f"{len(tiles)} segments, {clock(total)}"
     draw.text((GAP, 12), wrap(title, heading, sheet.width - 2 * GAP, 1)[0], font=heading, fill=INK)
     draw.text((GAP, 50), summary, font=label, fill=MUTED)
     for index, (tile, frame) in enumerate(zip(tiles, frames, strict=True)):
-        left, top, right, bottom = tile_box(index, len(tiles))
-        sheet.paste(frame.resize((THUMB_W, THUMB_H)), (left, top))
+        left, top, right, bottom = tile_box(index, len(tiles), thumb)
+        sheet.paste(frame.resize(thumb), (left, top))
         end = tile.start + tile.duration
-        name = wrap(f"{index + 1}. {tile.segment}", label, THUMB_W, 1)[0]
+        name = wrap(f"{index + 1}. {tile.segment}", label, thumb[0], 1)[0]
         draw.text((left, bottom + 8), name, font=label, fill=ACCENT)
         timing = f"{clock(tile.start)} – {clock(end)}  ({tile.duration:.1f} s)"
         draw.text((left, bottom + 30), timing, font=body, fill=MUTED)
-        for number, line in enumerate(wrap(tile.text, body, THUMB_W, TEXT_LINES)):
+        for number, line in enumerate(wrap(tile.text, body, thumb[0], TEXT_LINES)):
             draw.text((left, bottom + 54 + number * 20), line, font=body, fill=INK)
     return sheet
 

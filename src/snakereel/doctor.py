@@ -340,4 +340,5 @@ def run(args) -> int:
         print(f"\n{len(failed)} problem(s): the default build cannot run until they are fixed.")
         return 1
     print("\nReady: `snakemake` builds every video (`--config preset=draft` for a fast proof).")
+    print("Before posting: `snakereel check VIDEO.mp4 --platform youtube|tiktok|reels`.")
     return 0

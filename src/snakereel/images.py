@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import textwrap
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
@@ -16,8 +15,11 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from .errors import SnakereelError
 from .fonts import font_file
 from .io import atomic_path
+from .platforms import safe_area
 
 SIZE = (1080, 1920)  # images are made once at full size; presets scale them at render
+CANVASES = {"9:16": SIZE, "16:9": (1920, 1080), "1:1": (1080, 1080)}
+TITLE_STROKE = 3
 MIN_SIDE = 64
 MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding
 
@@ -65,17 +67,28 @@ def _glow(image: Image.Image, accent: str, seed_text: str) -> Image.Image:
     return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
 
 
+def canvas_size(aspect: str) -> tuple[int, int]:
+    return CANVASES[aspect]
+
+
 def _title(image: Image.Image, title: str, accent: str) -> None:
+    """Up to three lines, centred, inside the platforms' safe area from its top."""
     font = ImageFont.truetype(str(font_file("Montserrat")), 84)
     font.set_variation_by_axes([800])
     draw = ImageDraw.Draw(image)
-    lines = textwrap.wrap(title, width=16)[:3]
-    y = 330
+    left, top, right, _ = safe_area(*image.size)
+    lines = _wrap(title, font, right - left - 2 * TITLE_STROKE)[:3]
+    y = max(top + 40, round(image.height * 0.17))
     for line in lines:
         box = draw.textbbox((0, 0), line, font=font)
         x = (image.width - (box[2] - box[0])) // 2
         draw.text(
-            (x, y), line, font=font, fill=(255, 255, 255), stroke_width=3, stroke_fill=(0, 0, 0)
+            (x, y),
+            line,
+            font=font,
+            fill=(255, 255, 255),
+            stroke_width=TITLE_STROKE,
+            stroke_fill=(0, 0, 0),
         )
         y += (box[3] - box[1]) + 28
     bar_width = 160
@@ -85,8 +98,21 @@ def _title(image: Image.Image, title: str, accent: str) -> None:
     )
 
 
-def make_card(palette: list[str], accent: str, title: str, seed_text: str) -> Image.Image:
-    image = _glow(gradient(palette), accent, seed_text)
+def _wrap(title: str, font, width: int) -> list[str]:
+    """Lines of whole words no wider than `width` (a longer word gets a line of its own)."""
+    lines: list[str] = []
+    for word in title.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def make_card(
+    palette: list[str], accent: str, title: str, seed_text: str, size: tuple[int, int] = SIZE
+) -> Image.Image:
+    image = _glow(gradient(palette, size), accent, seed_text)
     if title:
         _title(image, title, accent)
     return image
@@ -111,7 +137,7 @@ def check_size(size: tuple[int, int], what: str, *, file: object, field: str = "
         )
 
 
-def decode_image(source, where: object) -> Image.Image:
+def decode_image(source, where: object, size: tuple[int, int] = SIZE) -> Image.Image:
     """Open an image (path or file object) safely and fit it to the frame without distortion.
 
     `where` names the file or provider in errors."""
@@ -121,12 +147,12 @@ def decode_image(source, where: object) -> Image.Image:
             image = ImageOps.exif_transpose(probe).convert("RGB")
     except (OSError, Image.DecompressionBombError) as error:
         raise SnakereelError(f"not a readable image ({error})", file=where) from None
-    return fit(image)
+    return fit(image, size)
 
 
-def fit(image: Image.Image) -> Image.Image:
-    """Scale and centre-crop to 9:16: never stretched, never letterboxed."""
-    return ImageOps.fit(image, SIZE, Image.Resampling.LANCZOS)
+def fit(image: Image.Image, size: tuple[int, int] = SIZE) -> Image.Image:
+    """Scale and centre-crop to the canvas: never stretched, never letterboxed."""
+    return ImageOps.fit(image, size, Image.Resampling.LANCZOS)
 
 
 def load_image_file(path: Path) -> Image.Image:

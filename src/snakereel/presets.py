@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .errors import SnakereelError
 
@@ -20,6 +20,9 @@ class Preset:
     nvenc_preset: str
     cq: int
     audio_bitrate: str
+    # YouTube's upload settings that cost encode time or bytes: closed GOPs of half a
+    # second, 2 B-frames, the bitrate cap (docs/platforms.md). Proofs skip them.
+    upload_ready: bool = False
 
     def as_params(self) -> dict:
         return asdict(self)
@@ -37,15 +40,38 @@ PRESETS = {
         "preview", 720, 1280, 30, "superfast", 26, "animation", STILL_MOTION, "p3", 26, "128k"
     ),
     "production": Preset(
-        "production", 1080, 1920, 30, "superfast", 23, "animation", STILL_MOTION, "p5", 23, "160k"
+        "production",
+        1080,
+        1920,
+        30,
+        "superfast",
+        23,
+        "animation",
+        STILL_MOTION,
+        "p5",
+        23,
+        "160k",
+        True,
     ),
 }
 
 
-def get_preset(name: str) -> Preset:
+ASPECTS = ("9:16", "16:9", "1:1")
+
+
+def get_preset(name: str, aspect: str = "9:16") -> Preset:
+    """The preset at an aspect: its 9:16 size turned landscape or made square."""
     try:
-        return PRESETS[name]
+        preset = PRESETS[name]
     except KeyError:
         raise SnakereelError(
             f"unknown preset '{name}'", field="preset", hint=f"use one of: {', '.join(PRESETS)}"
         ) from None
+    short, long = preset.width, preset.height
+    sizes = {"9:16": (short, long), "16:9": (long, short), "1:1": (short, short)}
+    if aspect not in sizes:
+        raise SnakereelError(
+            f"unknown aspect '{aspect}'", field="aspect", hint=f"use one of: {', '.join(ASPECTS)}"
+        )
+    width, height = sizes[aspect]
+    return replace(preset, width=width, height=height)

@@ -31,6 +31,7 @@ from types import MappingProxyType
 from .checks import check_audio, check_image
 from .errors import SnakereelError
 from .layout import Layout
+from .platforms import estimated_seconds, length_warning
 from .presets import Preset, get_preset
 from .schema import SAFE_ID, validate
 from .voice import chain_of, model_key, segment_voice
@@ -81,6 +82,7 @@ class Video:
     title: str
     segments: tuple[Segment, ...]
     captions: Mapping
+    aspect: str = ""  # the script's, else the channel's; "" leaves it to config.yaml
     description: str = ""
     tags: tuple[str, ...] = ()
     publish: bool = False  # a person's approval to upload
@@ -121,6 +123,7 @@ class Project:
     layout: Layout
     preset: Preset
     channels: Mapping[str, Channel]
+    forced_aspect: str = ""  # --config aspect=...: a one-off render that overrides every file
     root: Path = Path(".")
     _written: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -151,6 +154,22 @@ class Project:
 
     def segment(self, channel: str, video: str, segment: str) -> Segment:
         return self.video(channel, video).segment(segment)
+
+    def aspect(self, video: Video) -> str:
+        """--config aspect, else the most specific file: the script, channel, config.yaml."""
+        return self.forced_aspect or video.aspect or self.config["aspect"]
+
+    def preset_for(self, video: Video) -> Preset:
+        return get_preset(self.preset.name, self.aspect(video))
+
+    def length_warnings(self) -> list[str]:
+        """Videos whose estimated length is over their channel's strictest platform limit."""
+        found = []
+        for video in self.valid_videos():
+            platforms = self.channels[video.channel].settings["platforms"]
+            seconds = estimated_seconds(video.segments)
+            found.append(length_warning(str(video.path), seconds, platforms))
+        return [warning for warning in found if warning]
 
     def valid_videos(self) -> list[Video]:
         """The scripts in videos/, then the ideas' scripts written so far."""
@@ -193,16 +212,26 @@ def load_config(root: Path) -> dict:
     return validate(load_yaml(path) if path.is_file() else {}, "config", path)
 
 
-def load_project(root: Path | str = ".", config: dict | None = None) -> Project:
+def load_project(
+    root: Path | str = ".", config: dict | None = None, command_line: Mapping | None = None
+) -> Project:
     """Load the project in `root`; `config` is the validated config when the caller (the
-    Snakefile, with --config overrides) already has it. A broken video script is kept in
-    its channel's `errors`, so the others still build."""
+    Snakefile, with --config overrides) already has it, `command_line` the --config
+    values themselves (they override every file). A broken video script is kept in its
+    channel's `errors`, so the others still build."""
     root = Path(root)
     config = load_config(root) if config is None else config
     layout = Layout(config["channels_dir"])
     channels = _load_channels(layout.at(root) if str(root) != "." else layout, config["channels"])
-    preset = get_preset(config["preset"])
-    return Project(freeze(config), layout, preset, MappingProxyType(channels), root)
+    forced = (command_line or {}).get("aspect", "")
+    return Project(
+        freeze(config),
+        layout,
+        get_preset(config["preset"], config["aspect"]),
+        MappingProxyType(channels),
+        forced,
+        root,
+    )
 
 
 def _load_channels(layout: Layout, wanted: list[str]) -> dict[str, Channel]:
@@ -320,6 +349,7 @@ def make_video(channel_id: str, settings: dict, path: Path, data) -> Video:
         title,
         tuple(segments),
         captions,
+        aspect=data.get("aspect", settings.get("aspect", "")),
         description=data.get("description", ""),
         tags=tuple(data.get("tags", ())),
         publish=data.get("publish", False),

@@ -27,7 +27,7 @@ from pathlib import Path
 from PIL import Image
 
 from .errors import SnakereelError
-from .images import code_version, decode_image, make_card
+from .images import SIZE, canvas_size, code_version, decode_image, make_card
 
 log = logging.getLogger("snakereel.providers")
 
@@ -222,7 +222,7 @@ def _image(body: bytes, settings: dict, key: str, calls: int) -> Image.Image:
     else:
         raise ProviderError(f"answer from {where} has neither b64_json nor url", calls=calls)
     try:
-        return decode_image(io.BytesIO(raw), where)
+        return decode_image(io.BytesIO(raw), where, tuple(settings.get("canvas", SIZE)))
     except SnakereelError as error:
         raise ProviderError(f"{where} sent {error.message}", calls=calls) from None
 
@@ -242,23 +242,23 @@ def _download(url: str, settings: dict, key: str, calls: int) -> bytes:
 # --- image sources: what the image rule's params carry, and how a job turns them into pixels
 
 
-def image_spec(segment, images: dict) -> dict:
+def image_spec(segment, images: dict, aspect: str = "9:16") -> dict:
     """Exactly what shapes a segment's image. It is the rule's params, so it is both the
     rerun trigger and (with the job script) the between-workflow cache key: the provider's
     retry, timeout, key and price settings are left out on purpose and read at run time."""
-    code = code_version()
+    code = {"code": code_version(), "canvas": list(canvas_size(aspect))}
     if segment.visual == "file":
-        return {"source": "file", "file": segment.image, "code": code}
+        return {"source": "file", "file": segment.image, **code}
     if segment.visual == "http":
         http = images["http"]
         spec = {key: http[key] for key in ("base_url", "model", "size") if key in http}
         if http.get("quality"):
             spec["quality"] = http["quality"]
         prompt = full_prompt(segment.image_prompt or segment.text, http["style"])
-        return {"source": "http", "prompt": prompt, "code": code, **spec}
+        return {"source": "http", "prompt": prompt, **code, **spec}
     style = {key: images[key] for key in ("palette", "accent")}
     title = segment.title if images["titles"] else ""
-    return {"source": "card", "title": title, "seed": segment.id, "style": style, "code": code}
+    return {"source": "card", "title": title, "seed": segment.id, "style": style, **code}
 
 
 def provider_policy(channel: str) -> dict:
@@ -274,11 +274,13 @@ def provider_policy(channel: str) -> dict:
 def produce(spec: dict, images: dict, files: list[str]) -> tuple[Image.Image, dict]:
     """The image for `spec`, and a record of how it was made (for the video's metadata).
     `images` is the channel's current images settings (provider policy and fallback)."""
+    canvas = tuple(spec["canvas"])
     if spec["source"] == "file":
-        return decode_image(Path(files[0]), files[0]), {"source": "file", "api_calls": 0}
+        image = decode_image(Path(files[0]), files[0], canvas)
+        return image, {"source": "file", "api_calls": 0}
     if spec["source"] == "card":
         style = spec["style"]
-        card = make_card(style["palette"], style["accent"], spec["title"], spec["seed"])
+        card = make_card(style["palette"], style["accent"], spec["title"], spec["seed"], canvas)
         return card, {"source": "card", "api_calls": 0}
     settings = {**images.get("http", {}), **{k: v for k, v in spec.items() if k != "prompt"}}
     record = {"source": "http", "model": spec["model"], "fallback": False}
@@ -288,7 +290,7 @@ def produce(spec: dict, images: dict, files: list[str]) -> tuple[Image.Image, di
         if images["fallback"] != "card":
             raise
         log.warning("falling back to a card: %s", error.one_line())
-        card = make_card(images["palette"], images["accent"], "", spec["prompt"])
+        card = make_card(images["palette"], images["accent"], "", spec["prompt"], canvas)
         record.update(source="card", fallback=True, api_calls=error.calls, error=error.message)
         return card, record
     record["api_calls"] = generated.calls

@@ -12,6 +12,7 @@ import ffmpeg as ffmpeg_graph
 from . import ffmpeg
 from .errors import SnakereelError
 from .io import atomic_path
+from .platforms import reference_bitrate, safe_area
 from .presets import Preset
 
 ZOOM_PER_SECOND = 0.045  # kenburns: the classic slow push-in, 0.0015 per frame at 30 fps
@@ -23,6 +24,11 @@ UNSAFE_IN_FILTER = set("'\\:[],;")
 # any --cores. Two frame threads keep a lone render (an edit) on both cores of a small
 # machine; the rule counts as one core, so on a full build two renders share two cores.
 ENCODER_THREADS = 2
+# The final's container as YouTube asks: the moov box first and no edit lists (negative
+# composition offsets let B-frames start at time 0 without one). Clips keep their edit
+# lists: they trim the AAC encoder's priming, so each clip lasts exactly its frames and
+# the concatenated video has no gaps.
+MP4_OPTIONS = {"movflags": "+faststart+negative_cts_offsets", "use_editlist": 0}
 
 
 def wav_duration(path: str | os.PathLike) -> float:
@@ -35,7 +41,21 @@ def frame_count(seconds: float, fps: int) -> int:
     return max(1, math.ceil(round(seconds * fps, 6)))
 
 
+def upload_args(preset: Preset) -> list[str]:
+    """Closed GOPs of half a second, 2 B-frames in a row and a bitrate cap at YouTube's
+    reference value (both encoders make every keyframe an IDR picture: closed GOPs)."""
+    if not preset.upload_ready:
+        return []
+    cap = reference_bitrate(preset.width, preset.height, preset.fps)
+    gop = str(max(1, preset.fps // 2))
+    return ["-g", gop, "-bf", "2", "-maxrate", str(cap), "-bufsize", str(2 * cap)]
+
+
 def encoder_args(encoder: str, preset: Preset, threads: int) -> list[str]:
+    return _codec_args(encoder, preset, threads) + upload_args(preset)
+
+
+def _codec_args(encoder: str, preset: Preset, threads: int) -> list[str]:
     if encoder == "h264_nvenc":
         return [
             "-c:v",
@@ -78,6 +98,20 @@ def zoom_per_frame(frames: int, fps: int) -> float:
     return min(ZOOM_PER_SECOND / fps, (ZOOM_MAX - 1) / max(frames - 1, 1))
 
 
+def to_bt709(stream, **size):
+    """RGB to yuv420p with the BT.709 matrix in limited range (swscale's default is BT.601)."""
+    return stream.filter("scale", **size, out_color_matrix="bt709", out_range="tv").filter(
+        "format", "yuv420p"
+    )
+
+
+def tag_bt709(stream):
+    """Mark the frames BT.709, so the encoder writes it in the stream and the MP4 colr box."""
+    return stream.filter(
+        "setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709", range="tv"
+    )
+
+
 def motion_filter(stream, motion: str, frames: int, preset: Preset):
     """The still image (decoded once) in motion, as yuv420p frames of the preset's size.
 
@@ -88,7 +122,7 @@ def motion_filter(stream, motion: str, frames: int, preset: Preset):
     if motion == "kenburns":
         # zoompan turns the single input frame into `frames` frames (no per-frame decode),
         # each a centred crop scaled straight to the output size.
-        return stream.filter("format", "yuv420p").filter(
+        return to_bt709(stream).filter(
             "zoompan",
             z=f"1+{zoom_per_frame(frames, fps):.8f}*on",
             d=frames,
@@ -100,17 +134,32 @@ def motion_filter(stream, motion: str, frames: int, preset: Preset):
     if motion == "pan":
         wide = 2 * round(width * (1 + PAN) / 2)
         stream = stream.filter("scale", wide, -2).filter("crop", wide, height)
-        stream = stream.filter("format", "yuv420p")
+        stream = to_bt709(stream)
         stream = stream.filter("loop", loop=frames - 1, size=1, start=0)
         stream = stream.filter("setpts", f"N/({fps}*TB)")
         # exact: 1-pixel steps on 4:2:0 too (chroma half a pixel off at odd steps, unseen)
         x = f"(iw-ow)*n/{max(frames - 1, 1)}"
         return stream.filter("crop", width, height, x=x, y=0, exact=1)
     if motion == "static":
-        stream = stream.filter("scale", width, height).filter("format", "yuv420p")
+        stream = to_bt709(stream, width=width, height=height)
         stream = stream.filter("loop", loop=frames - 1, size=1, start=0)
         return stream.filter("setpts", f"N/({fps}*TB)")
     raise SnakereelError(f"unknown motion '{motion}'", field="motion")
+
+
+def draw_safe_zones(stream, width: int, height: int):
+    """Shade what the platforms' interfaces cover (a proofing aid for 9:16 pictures).
+    drawbox blends alpha in YUV: 0.1 shows as a clear red tint that keeps the picture."""
+    left, top, right, bottom = safe_area(width, height)
+    for x, y, w, h in (
+        (0, 0, width, top),
+        (0, bottom, width, height - bottom),
+        (0, top, left, bottom - top),
+        (right, top, width - right, bottom - top),
+    ):
+        if w > 0 and h > 0:
+            stream = stream.filter("drawbox", x=x, y=y, w=w, h=h, color="red@0.1", t="fill")
+    return stream
 
 
 def _filter_safe(path: Path) -> str:
@@ -135,6 +184,7 @@ def build_clip_command(
     encoder: str,
     fonts: Path,
     threads: int = ENCODER_THREADS,
+    safe_zones: bool = False,
 ) -> list[str]:
     """The ffmpeg arguments; run them with cwd = the captions' folder (short filter paths)."""
     frames = frame_count(duration, preset.fps)
@@ -142,7 +192,9 @@ def build_clip_command(
     video = motion_filter(ffmpeg_graph.input(str(image)), motion, frames, preset)
     fonts_rel = os.path.relpath(fonts, captions.parent)
     video = video.filter("subtitles", captions.name, fontsdir=_filter_safe(Path(fonts_rel)))
-    video = video.filter("format", "yuv420p")
+    if safe_zones:
+        video = draw_safe_zones(video, preset.width, preset.height)
+    video = tag_bt709(video.filter("format", "yuv420p"))
     audio = ffmpeg_graph.input(str(speech)).filter("apad", whole_dur=f"{seconds:.6f}")
     output = ffmpeg_graph.output(
         video,
@@ -183,6 +235,7 @@ def render_clip(
     encoder,
     fonts,
     threads=ENCODER_THREADS,
+    safe_zones=False,
     log=None,
 ) -> None:
     # absolute, not resolved: cached inputs are links into the cache, and the log should
@@ -200,6 +253,7 @@ def render_clip(
             encoder=encoder,
             fonts=Path(fonts).resolve(),
             threads=threads,
+            safe_zones=safe_zones,
         )
         total = frame_count(duration, preset.fps) / preset.fps
         ffmpeg.run(args, log=log, cwd=captions.parent, total=total)

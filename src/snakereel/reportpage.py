@@ -48,7 +48,7 @@ def page_html(title: str, timings, settings: dict) -> str:
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; color: #222; }}
 .top {{ display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }}
-video {{ width: 360px; max-width: 100%; background: #000; }}
+video {{ max-width: 100%; max-height: 640px; background: #000; }}
 img {{ max-width: 100%; }}
 table {{ border-collapse: collapse; }} td, th {{ padding: .2em .8em; text-align: right; }}
 td:first-child, th:first-child {{ text-align: left; }} tr:nth-child(even) {{ background: #f3f3f3; }}

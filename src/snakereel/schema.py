@@ -162,3 +162,16 @@ def validate(data: Any, name: str, path: Path) -> dict:
     if bad_number is not None:
         raise SnakereelError("must be a finite number", file=path, field=_field_name(bad_number))
     return data
+
+
+def booleans_from_text(config: dict) -> dict:
+    """`--config key=true` arrives as text: top-level booleans of config.yaml's schema
+    written as true/false become booleans (anything else is left to validation)."""
+    words = {"true": True, "false": False}
+    flags = [
+        key for key, spec in schema("config")["properties"].items() if spec.get("type") == "boolean"
+    ]
+    return {
+        key: words.get(value.lower(), value) if key in flags and isinstance(value, str) else value
+        for key, value in config.items()
+    }
