@@ -305,10 +305,11 @@ def write_new(target: Path, text: str) -> bool:
     return True
 
 
-def code_version() -> str:
-    """A hash of this module and its schema: part of the write rule's cache key."""
-    parts = [Path(__file__).read_bytes(), json.dumps(schema("writer"), sort_keys=True).encode()]
-    return hashlib.sha256(b"".join(parts)).hexdigest()[:16]
+def request_version(settings: dict, prompt: str) -> str:
+    """A hash of the instructions and schema a request sends: part of the write rule's
+    cache key, so a change of wording or schema asks again, and a refactor does not."""
+    sent = instructions(settings, prompt) + json.dumps(answer_schema(settings), sort_keys=True)
+    return hashlib.sha256(sent.encode()).hexdigest()[:16]
 
 
 def write_spec(settings: dict, prompt: str, topic: str, notes: str, earlier: Earlier) -> dict:
@@ -322,7 +323,7 @@ def write_spec(settings: dict, prompt: str, topic: str, notes: str, earlier: Ear
         "topic": topic,
         "notes": notes,
         "earlier": earlier.as_dict(),
-        "code": code_version(),
+        "request": request_version(settings, prompt),
     }
 
 
