@@ -40,6 +40,7 @@ or_exit(validate, config, "config", "config.yaml")
 
 
 include: "rules/common.smk"
+include: "rules/write.smk"
 include: "rules/tts.smk"
 include: "rules/images.smk"
 include: "rules/footage.smk"
@@ -58,6 +59,8 @@ rule all:
         final_videos(),
         report_targets(),
         metadata_files(),
+        written_scripts(),
+        idea_targets,
 
 
 # Without this, Python waits up to 1 s for Snakemake's scheduler timers before exiting

@@ -9,9 +9,15 @@ from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
 from snakereel.publish import plan, upload_spec
 from snakereel.providers import IMAGE_POLICY
-from snakereel.providers import image_spec
+from snakereel.providers import image_spec, legacy_base_url, legacy_notice
 from snakereel.stock import query_of, settings_of
 from snakereel.voice import env_file, voice_spec
+from snakereel.writer import (
+    WRITER_POLICY,
+    Earlier,
+    prompt_text,
+    write_spec as writer_spec,
+)
 
 
 wildcard_constraints:
@@ -30,6 +36,9 @@ CHANNELS = PROJECT.channels
 for _channel in CHANNELS.values():
     for _error in _channel.errors.values():
         print(f"snakereel: {_error.one_line()}", file=sys.stderr)
+    _http = _channel.settings["images"].get("http", {})
+    if _http and legacy_base_url(_http["base_url"]):
+        print(f"snakereel: {legacy_notice(_channel.id, _http['base_url'])}", file=sys.stderr)
 for _warning in PROJECT.length_warnings():
     print(f"snakereel: warning: {_warning}", file=sys.stderr)
 
@@ -38,6 +47,14 @@ for _warning in PROJECT.length_warnings():
 # trigger, and a new retry count must neither rebuild images nor miss the cache.
 os.environ[IMAGE_POLICY] = canonical_json(
     {channel.id: channel.settings["images"] for channel in CHANNELS.values()}
+)
+# The same for the writer: timeout, retries, attempts, key variable and prices.
+os.environ[WRITER_POLICY] = canonical_json(
+    {
+        channel.id: {**channel.settings["writer"], "file": str(channel.path)}
+        for channel in CHANNELS.values()
+        if "writer" in channel.settings
+    }
 )
 
 
@@ -53,6 +70,44 @@ def final_videos():
     ]
 
 
+def written_scripts():
+    """Every idea's script, named up front so the writes run side by side."""
+    return [
+        LAYOUT.written(channel.id, idea)
+        for channel in CHANNELS.values()
+        for idea in channel.ideas
+    ]
+
+
+def idea_targets(wildcards):
+    """Each idea's video: its script comes from the write checkpoint, so the DAG is
+    evaluated again once it exists (a script in videos/ with the same id wins)."""
+    targets = []
+    for channel in CHANNELS.values():
+        for idea in channel.ideas:
+            checkpoints.write.get(channel=channel.id, video=idea)
+            targets += [
+                LAYOUT.video(suffix, channel.id, idea)
+                for suffix in (".mp4", ".contact.png", ".page", ".json")
+            ]
+    return targets
+
+
+def write_spec(wildcards):
+    """What shapes a written script (the cache key); earlier means the channel's own
+    scripts in videos/, so one idea's script never depends on another's."""
+    channel = channel_of(wildcards)
+    settings = channel.settings["writer"]
+    idea = channel.ideas[wildcards.video]
+    earlier = Earlier.of(
+        (video.title, video.segments[0].text) for video in channel.videos.values()
+    )
+    prompt = or_exit(prompt_text, settings, channel.folder)
+    return canonical_json(
+        writer_spec(settings, prompt, idea.topic, idea.notes, earlier)
+    )
+
+
 def video_error(wildcards):
     return CHANNELS[wildcards.channel].errors[wildcards.video].one_line()
 
@@ -62,6 +117,10 @@ def channel_of(wildcards):
 
 
 def video_of(wildcards):
+    if wildcards.video in CHANNELS[wildcards.channel].ideas:
+        checkpoints.write.get(
+            channel=wildcards.channel, video=wildcards.video
+        )  # written by the checkpoint: wait for it
     return PROJECT.video(wildcards.channel, wildcards.video)
 
 
@@ -228,8 +287,15 @@ def metadata_spec(wildcards):
     voice = channel.settings["voice"]
     http = channel.settings["images"].get("http", {})
     video = video_of(wildcards)
+    writer = channel.settings.get("writer", {})
     return canonical_json(
         {
+            "writer": {
+                "model": video.generated.get("model", ""),
+                "tokens": video.generated.get("tokens", {}),
+                "price_per_million": writer.get("price_per_million", {}),
+                "currency": writer.get("currency", "USD"),
+            },
             "title": video.title,
             "segments": [segment.id for segment in video.segments],
             "voice": {"engine": voice["engine"], "voice": voice["voice"]},

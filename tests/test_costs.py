@@ -80,7 +80,8 @@ def test_costs_sum_per_channel_and_day(tmp_path, capsys):
     assert main(["costs", str(tmp_path), "--by", "channel"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:2] == ["channel", "videos"]
-    assert lines[-1].split() == ["total", "3", "90.0", "180.0", "3/12", "3/12", "7", "0.28", "USD"]
+    total = ["total", "3", "90.0", "180.0", "3/12", "3/12", "7", "0/0", "0.28", "USD"]
+    assert lines[-1].split() == total  # 0/0: no LLM tokens (no written scripts)
 
 
 def test_costs_without_metadata_is_one_line_error(tmp_path, capsys):

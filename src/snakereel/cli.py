@@ -16,6 +16,7 @@ COMMANDS = {
     "voices": "snakereel.tts.registry",
     "align": "snakereel.tts.align",
     "costs": "snakereel.costs",
+    "write": "snakereel.writing",
     "check": "snakereel.uploadcheck",
     "youtube": "snakereel.publish",
 }

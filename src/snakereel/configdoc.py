@@ -17,6 +17,7 @@ FILES = [
     ("config", "`config.yaml` (the workflow)", "snakemake --config preset=draft"),
     ("channel", "`channels/<channel>/channel.yaml`", "snakereel new <channel>"),
     ("video", "`channels/<channel>/videos/<video>.yaml`", "snakereel new <channel> <video>"),
+    ("ideas", "`channels/<channel>/ideas.yaml` (a list)", "snakereel write <channel>"),
 ]
 
 
@@ -47,6 +48,7 @@ NOTES = {
         "images.accent": "Accent colour of generated cards (glow, title underline).",
         "motion": "Default motion of every segment's image.",
     },
+    "ideas": {"ideas": "The ideas, in order: each becomes a video (see docs/writing.md)."},
     "video": {
         "title": "Video title (contact sheet, report); defaults to the file name.",
         "motion": "Motion for this video's segments; overrides the channel's.",

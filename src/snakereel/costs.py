@@ -1,5 +1,6 @@
 """`snakereel costs`: sum the per-video metadata (`Layout.video(".json")`) per channel
-and per day: videos, seconds of video, wall time, cache hits, image API calls, money."""
+and per day: videos, seconds of video, wall time, cache hits, image API calls, LLM tokens
+of written scripts, money."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from pathlib import Path
 from .errors import SnakereelError
 from .layout import Layout
 
-HELP = "Sum build time, API calls, cache hits and money per channel and per day."
-
-COLUMNS = ("videos", "length_s", "wall_s", "speech_hits", "image_hits", "api_calls", "cost")
+HELP = "Sum build time, API calls, LLM tokens, cache hits and money per channel and per day."
 
 
 def add_arguments(parser) -> None:
@@ -53,6 +52,7 @@ def _empty() -> dict:
         "speech": [0, 0],
         "image": [0, 0],
         "api_calls": 0,
+        "tokens": [0, 0],  # the writer's, in and out
         "cost": defaultdict(float),
     }
 
@@ -67,6 +67,11 @@ def _add(group: dict, video: dict) -> None:
         group[name][1] += stages[stage].get("jobs", 0)
     group["api_calls"] += images.get("api_calls", 0)
     group["cost"][images.get("currency", "USD")] += images.get("cost", 0)
+    writer = video.get("writer", {})
+    tokens = {} if writer.get("cached") else writer.get("tokens", {})  # spent elsewhere
+    group["tokens"][0] += tokens.get("input", 0)
+    group["tokens"][1] += tokens.get("output", 0)
+    group["cost"][writer.get("currency", "USD")] += writer.get("cost", 0)
 
 
 def _money(cost: dict) -> str:
@@ -83,6 +88,7 @@ def _row(name: str, group: dict) -> list[str]:
         "{}/{}".format(*group["speech"]),
         "{}/{}".format(*group["image"]),
         str(group["api_calls"]),
+        "{}/{}".format(*group["tokens"]),
         _money(group["cost"]),
     ]
 
@@ -92,11 +98,12 @@ def table(title: str, groups: dict[str, dict]) -> str:
     for video_group in groups.values():
         for field in ("videos", "length_s", "wall_s", "api_calls"):
             total[field] += video_group[field]
-        for field in ("speech", "image"):
+        for field in ("speech", "image", "tokens"):
             total[field] = [a + b for a, b in zip(total[field], video_group[field], strict=True)]
         for currency, amount in video_group["cost"].items():
             total["cost"][currency] += amount
     header = [title, "videos", "video s", "wall s", "speech hits", "image hits", "API calls"]
+    header += ["LLM tokens in/out"]
     rows = [header + ["cost"]] + [_row(k, g) for k, g in groups.items()] + [_row("total", total)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) + 1)]
     lines = [

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ffmpeg
+from . import ffmpeg, llm
 from .errors import SnakereelError
-from .project import load_project
+from .project import load_project, thaw
 from .stock import Client, StockError, settings_of
 
 HELP = "check that this machine can build videos: ffmpeg, encoders, voices, fonts, disk"
@@ -53,6 +53,11 @@ FIXES = {
     "stock_search": "check the key and images.stock.base_url (docs/footage.md)",
     "youtube": "snakereel youtube login CHANNEL --client-secrets FILE (docs/publishing.md)",
     "youtube_mode": "chmod 600 the credentials file",
+    "writer_key": "export the variable writer.api_key_env names (the key never goes in a file)",
+    "writer_endpoint": "start the server (e.g. ollama serve) or fix writer.base_url",
+    "writer_model": (
+        "pull the model (e.g. ollama pull llama3.1) or set writer.model to a listed one"
+    ),
 }
 
 
@@ -248,6 +253,25 @@ def check_project(folder: Path) -> tuple[Check | None, list]:
     return Check("project", OK, detail), [config, channels]
 
 
+def check_writer(channel: str, settings: dict) -> Check:
+    """A configured writer: its key variable set, its endpoint answering `GET /models`,
+    its model listed there."""
+    name = f"{channel}: writer"
+    url = settings["base_url"]
+    if settings.get("api_key_env") and not os.environ.get(settings["api_key_env"]):
+        detail = f"{settings['api_key_env']} is not set (writer.api_key_env)"
+        return Check("writer", FAIL, f"{name}: {detail}", FIXES["writer_key"])
+    try:
+        listed = llm.models(settings)
+    except SnakereelError as error:
+        return Check("writer", FAIL, f"{name}: {error.message}", FIXES["writer_endpoint"])
+    model = settings["model"]
+    if not any(m == model or m.endswith("/" + model) for m in listed):
+        detail = f"{url} does not list model {model!r} ({len(listed)} models)"
+        return Check("writer", FAIL, f"{name}: {detail}", FIXES["writer_model"])
+    return Check("writer", OK, f"{name}: {url} serves {model}")
+
+
 def provider_urls(data) -> Iterator[str]:
     """Every http(s) URL under a provider-like key in loaded settings."""
     if isinstance(data, dict):
@@ -348,6 +372,9 @@ def collect(folder: Path, online: bool = False) -> list[Check]:
     if loaded:
         checks += check_stock(loaded[1], online)
         checks += check_youtube(loaded[1], online)
+    for channel in loaded[1].values() if loaded else ():
+        if "writer" in channel.settings:
+            checks.append(check_writer(channel.id, thaw(channel.settings["writer"])))
     if online:
         settings = [loaded[0]] + [c.settings for c in loaded[1].values()] if loaded else []
         urls = sorted(set(provider_urls(settings)))

@@ -37,6 +37,10 @@ class Layout:
     def video_scripts(self, channel: str) -> Path:
         return self.channel_folder(channel) / "videos"
 
+    def ideas(self, channel: str) -> Path:
+        """Topics the workflow writes scripts for (docs/writing.md)."""
+        return self.channel_folder(channel) / "ideas.yaml"
+
     # -- what the workflow writes
     def segment(self, name: str, channel="{channel}", video="{video}", segment="{segment}"):
         """A per-segment output: speech.wav, words.json, clip.mp4, ..."""
@@ -49,6 +53,10 @@ class Layout:
     def channel(self, name: str, channel="{channel}") -> str:
         """A per-channel output: music.wav."""
         return self._path("results", channel, name)
+
+    def written(self, channel="{channel}", video="{video}") -> str:
+        """An idea's script as the write job wrote it (a script in videos/ wins)."""
+        return self._path("results", channel, "_written", f"{video}.yaml")
 
     def model(self, model="{model}") -> str:
         return self._path("results", *MODELS, f"{model}.onnx")
@@ -79,6 +87,8 @@ class Layout:
         return {
             "final": self.video(".mp4", channel, video),
             "mix_benchmark": self.benchmark("mix", channel, video),
+            "written": self.written(channel, video),  # an idea's, when the workflow wrote it
+            "write_log": self.log("write", channel, video),
             "segments": {segment: of(segment) for segment in segments},
         }
 

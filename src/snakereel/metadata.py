@@ -1,5 +1,6 @@
 """Per-video metadata `results/<channel>/<video>.json`: what each stage cost, which engine
-and voice spoke, how many image API calls were made, how many jobs the cache answered.
+and voice spoke, how many image API calls were made, how many jobs the cache answered,
+and the LLM tokens a written script took.
 
 Wall times come from the `benchmark:` files; the two cached rules (tts, image) may not have
 one, so their jobs log `done in <s> s` instead. A job answered by the between-workflow
@@ -130,6 +131,7 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
             "hits": sum(stages[s]["cache_hits"] for s in CACHED_STAGES),
         },
         "images": images,
+        "writer": writer_cost(spec.get("writer", {}), _written_from_cache(files)),
         "segments": segments,
         "credits": credits,  # stock footage: provider, author, page url, licence
         "credits_line": credits_line(credits),  # for the upload's description, if wanted
@@ -142,6 +144,32 @@ def credits_line(credits: list[dict]) -> str:
         f"{c['author'] or 'unknown'} ({c['provider'].capitalize()})" for c in credits
     )
     return f"Footage: {', '.join(names)}" if names else ""
+
+
+def _written_from_cache(files: dict) -> bool:
+    """Was the idea's script answered by the between-workflow cache (no LLM call)?"""
+    if "written" not in files or not Path(files["written"]).exists():
+        return False
+    return job_from_log(Path(files["write_log"]), Path(files["written"]))[0]
+
+
+def writer_cost(writer: dict, cached: bool = False) -> dict:
+    """Tokens the LLM counted for a written script, priced per million (none for a script
+    a person wrote). A script the cache answered cost nothing this time: its price is
+    `saved`, as for images."""
+    tokens = writer.get("tokens", {})
+    used = {"input": tokens.get("input", 0), "output": tokens.get("output", 0)}
+    price = writer.get("price_per_million", {})
+    cost = round(sum(used[kind] * price.get(kind, 0) for kind in used) / 1e6, 6)
+    return {
+        "model": writer.get("model", ""),
+        "tokens": used,
+        "cached": cached,
+        "price_per_million": {kind: price.get(kind, 0) for kind in used},
+        "currency": writer.get("currency", "USD"),
+        "cost": 0 if cached else cost,
+        "saved": cost if cached else 0,
+    }
 
 
 def evict_fallbacks(files: dict, segments: list[str]) -> list[str]:

@@ -11,6 +11,10 @@ that exists), and resolves every segment's effective settings into immutable obj
 - visual: the kind of picture, by one precedence: the segment's `video` (own clip), then
   its `image` (a file), then its `image_source`, then the channel's `images.source`.
 
+A channel's `ideas.yaml` lists topics the workflow writes scripts for (the write rule);
+an idea whose id has a script in `videos/` is that script. Written scripts are read from
+`results/<channel>/_written/` when asked for, again whenever the write job replaced one.
+
 Choices that need the whole video or the network (picking stock clips, calling a provider)
 stay in jobs. Paths come from `layout.Layout`.
 """
@@ -103,13 +107,21 @@ class Video:
 
 
 @dataclass(frozen=True)
+class Idea:
+    id: str
+    topic: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class Channel:
     id: str
     path: Path  # channel.yaml
     settings: Mapping
     music_path: str = ""  # the user's track, resolved; "" for the generated one
-    videos: Mapping[str, Video] = field(default_factory=dict)
+    videos: Mapping[str, Video] = field(default_factory=dict)  # the scripts in videos/
     errors: Mapping[str, SnakereelError] = field(default_factory=dict)  # broken scripts
+    ideas: Mapping[str, Idea] = field(default_factory=dict)  # to write: no script in videos/
 
     @property
     def folder(self) -> Path:
@@ -123,9 +135,33 @@ class Project:
     preset: Preset
     channels: Mapping[str, Channel]
     forced_aspect: str = ""  # --config aspect=...: a one-off render that overrides every file
+    root: Path = Path(".")
+    _written: dict = field(default_factory=dict, compare=False, repr=False)
 
     def video(self, channel: str, video: str) -> Video:
+        if video in self.channels[channel].ideas:
+            return self.written(channel, video)
         return self.channels[channel].videos[video]
+
+    def written_path(self, channel: str, video: str) -> Path:
+        return self.root / self.layout.written(channel, video)
+
+    def written(self, channel: str, video: str) -> Video:
+        """An idea's written script; loaded again when the file was replaced since."""
+        path = self.written_path(channel, video)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise SnakereelError(
+                "not written yet", file=path, hint="run snakemake to write it"
+            ) from None
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = self._written.get((channel, video))
+        if cached is None or cached[0] != stamp:
+            settings = thaw(self.channels[channel].settings)
+            cached = (stamp, load_video(channel, settings, path))
+            self._written[(channel, video)] = cached
+        return cached[1]
 
     def segment(self, channel: str, video: str, segment: str) -> Segment:
         return self.video(channel, video).segment(segment)
@@ -147,15 +183,25 @@ class Project:
         return [warning for warning in found if warning]
 
     def valid_videos(self) -> list[Video]:
-        return [video for channel in self.channels.values() for video in channel.videos.values()]
+        """The scripts in videos/, then the ideas' scripts written so far."""
+        return [
+            video for channel in self.channels.values() for video in channel.videos.values()
+        ] + [
+            self.written(channel.id, idea)
+            for channel in self.channels.values()
+            for idea in channel.ideas
+            if self.written_path(channel.id, idea).is_file()
+        ]
 
     def piper_voices(self) -> dict[str, str]:
-        """Every Piper voice some segment speaks with, by model key."""
+        """Every Piper voice some segment speaks with, by model key; a channel with ideas
+        to write adds its own voice (its written scripts speak with it)."""
+        voices = [segment.voice for video in self.valid_videos() for segment in video.segments]
+        voices += [c.settings["voice"] for c in self.channels.values() if c.ideas]
         return {
-            model_key(segment.voice["voice"]): segment.voice["voice"]
-            for video in self.valid_videos()
-            for segment in video.segments
-            if "piper" in chain_of(segment.voice)
+            model_key(voice["voice"]): voice["voice"]
+            for voice in voices
+            if "piper" in chain_of(voice)
         }
 
     def speech_inputs(self, channel: str, segment: Segment) -> dict[str, str]:
@@ -195,6 +241,7 @@ def load_project(
         get_preset(config["preset"], config["aspect"]),
         MappingProxyType(channels),
         forced,
+        root,
     )
 
 
@@ -221,6 +268,8 @@ def load_channel(folder: Path) -> Channel:
         raise SnakereelError("channel folder name is not a safe id", file=path.parent)
     settings = validate(load_yaml(path), "channel", path)
     _check_voice(settings["voice"], path)
+    if settings.get("writer", {}).get("prompt"):
+        _check_asset(path.parent, settings["writer"]["prompt"], path, "writer.prompt")
     music = ""
     if settings["music"].get("file"):
         music = _check_asset(path.parent, settings["music"]["file"], path, "music.file")
@@ -233,6 +282,11 @@ def load_channel(folder: Path) -> Channel:
         except SnakereelError as error:
             key = video_path.stem if SAFE_ID.match(video_path.stem) else _safe_key(video_path.stem)
             errors[key + ("-invalid" if key in errors else "")] = error
+    ideas = {
+        idea.id: idea
+        for idea in load_ideas(path.parent / "ideas.yaml", settings)
+        if idea.id not in videos and idea.id not in errors
+    }
     return Channel(
         path.parent.name,
         path,
@@ -240,7 +294,32 @@ def load_channel(folder: Path) -> Channel:
         str(music) if music else "",
         MappingProxyType(videos),
         MappingProxyType(errors),
+        MappingProxyType(ideas),
     )
+
+
+def load_ideas(path: Path, settings: dict) -> list[Idea]:
+    """A channel's ideas.yaml (a list of {id, topic, notes}); none when there is no file."""
+    if not path.is_file():
+        return []
+    data = validate({"ideas": load_yaml(path) or []}, "ideas", path)["ideas"]
+    ids: dict[str, int] = {}
+    for index, item in enumerate(data):
+        if item["id"] in ids:
+            raise SnakereelError(
+                f"duplicate id '{item['id']}' (also [{ids[item['id']]}])",
+                file=path,
+                field=f"ideas[{index}].id",
+            )
+        ids[item["id"]] = index
+    if data and "writer" not in settings:
+        raise SnakereelError(
+            "ideas need a writer: add writer (base_url, model) to channel.yaml",
+            file=path.parent / "channel.yaml",
+            field="writer",
+            hint="see docs/writing.md",
+        )
+    return [Idea(item["id"], " ".join(item["topic"].split()), item["notes"]) for item in data]
 
 
 def load_video(channel_id: str, settings: dict, path: Path) -> Video:
@@ -250,7 +329,14 @@ def load_video(channel_id: str, settings: dict, path: Path) -> Video:
         raise SnakereelError(
             "file name is not a safe id", file=path, hint="rename it to letters, digits, - and _"
         )
-    data = validate(load_yaml(path), "video", path)
+    return make_video(channel_id, settings, path, load_yaml(path))
+
+
+def make_video(channel_id: str, settings: dict, path: Path, data) -> Video:
+    """A video from a script's loaded data (validated here, defaults filled in); `path`
+    is where it is (or will be) written, for the id and error messages."""
+    video_id = path.stem
+    data = validate(data, "video", path)
     captions = {**settings["captions"], **data.get("captions", {})}
     captions = freeze(validate({"title": "-", "captions": captions}, "channel", path)["captions"])
     motion = data.get("motion", settings["motion"])

@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -30,7 +31,8 @@ from .images import SIZE, canvas_size, code_version, decode_image, make_card
 
 log = logging.getLogger("snakereel.providers")
 
-PATH = "/v1/images/generations"
+PATH = "/images/generations"
+VERSION = re.compile(r"/v\d+[a-z0-9]*(/|$)")  # /v1, /v1beta, /api/v1, /v1beta/openai
 IMAGE_POLICY = "SNAKEREEL_IMAGE_POLICY"  # set by the workflow: each channel's images settings
 MAX_BYTES = 64 * 1024 * 1024  # a 9:16 PNG from any provider is far smaller
 MAX_WAIT = 60.0  # cap on a server's Retry-After
@@ -63,6 +65,24 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 def full_prompt(prompt: str, style: str) -> str:
     """The segment's prompt followed by the channel's style suffix."""
     return ", ".join(part.strip() for part in (prompt, style) if part and part.strip())
+
+
+def legacy_base_url(base_url: str) -> bool:
+    """A server root without the version path (the old form: /v1 is then added)."""
+    return not VERSION.search(base_url.split("://", 1)[-1])
+
+
+def images_url(base_url: str) -> str:
+    """POST target: `base_url` as the OpenAI client takes it, version path included."""
+    base = base_url.rstrip("/")
+    return base + ("/v1" if legacy_base_url(base) else "") + PATH
+
+
+def legacy_notice(channel: str, base_url: str) -> str:
+    return (
+        f"{channel}: images.http.base_url {base_url} has no version path; "
+        f"write {base_url.rstrip('/')}/v1 (the form every service setting takes)"
+    )
 
 
 def request_body(settings: dict, prompt: str) -> dict:
@@ -124,7 +144,9 @@ def generate(
     """One image for `prompt`, fitted to 9:16. Retries 429, 5xx, timeouts and dropped
     connections up to `retries` times with exponential backoff; any other 4xx, or a
     body that is not an image, fails at once."""
-    url = settings["base_url"].rstrip("/") + PATH
+    url = images_url(settings["base_url"])
+    if legacy_base_url(settings["base_url"]):
+        log.warning("%s", legacy_notice("images.http", settings["base_url"]))
     key = api_key(settings)
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if key:
@@ -185,7 +207,7 @@ def _read_error(error: urllib.error.HTTPError) -> bytes:
 
 
 def _image(body: bytes, settings: dict, key: str, calls: int) -> Image.Image:
-    where = f"{settings['base_url'].rstrip('/')}{PATH}"
+    where = images_url(settings["base_url"])
     try:
         item = json.loads(body)["data"][0]
     except (ValueError, KeyError, IndexError, TypeError):
