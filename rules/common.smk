@@ -10,6 +10,7 @@ from snakereel.project import load_project
 from snakereel.publish import plan, upload_spec
 from snakereel.providers import IMAGE_POLICY
 from snakereel.providers import image_spec, legacy_base_url, legacy_notice
+from snakereel.stock import query_of, settings_of
 from snakereel.voice import env_file, voice_spec
 from snakereel.writer import (
     WRITER_POLICY,
@@ -180,16 +181,78 @@ def image_input(wildcards):
     return [segment.image_path] if segment.image_path else []
 
 
+def render_inputs(wildcards):
+    """The picture by the segment's visual kind: its own clip, the downloaded stock file
+    (with the choice and the card it falls back to), or the still image."""
+    segment = segment_of(wildcards)
+    found = {
+        "wav": LAYOUT.segment("speech.wav"),
+        "words": LAYOUT.segment("words.json"),
+    }
+    if segment.visual == "clip":
+        return {"image": segment.video_path, **found}
+    if segment.visual == "stock":
+        return {
+            "image": LAYOUT.segment("footage.media"),
+            "choice": LAYOUT.segment("footage.json"),
+            "card": LAYOUT.segment("image.png"),
+            **found,
+        }
+    return {"image": LAYOUT.segment("image.png"), **found}
+
+
 def render_spec(wildcards):
+    segment = segment_of(wildcards)
+    spec = {
+        "preset": PROJECT.preset_for(video_of(wildcards)).as_params(),
+        "motion": segment.motion,
+        "safe_zones": config["safe_zones"],
+        "encoder": video_encoder(),
+        "captions": video_of(wildcards).captions,
+    }
+    if segment.footage:  # stills keep exactly their old spec: nothing of theirs reruns
+        spec["footage"] = {
+            "source": segment.visual,
+            "loop": segment.loop,
+            "focus": segment.focus,
+        }
+    return canonical_json(spec)
+
+
+def footage_choice_spec(wildcards):
+    """What shapes a video's stock choice: the provider, the frame, each stock segment's
+    query in script order (the key variable, timeouts and retries stay out)."""
+    video = video_of(wildcards)
+    stock = settings_of(channel_of(wildcards).settings["images"]["stock"])
+    preset = PROJECT.preset_for(video)
+    segments = [
+        {"id": s.id, "query": query_of(s.search, s.text)}
+        for s in video.segments
+        if s.visual == "stock"
+    ]
     return canonical_json(
         {
-            "preset": PROJECT.preset_for(video_of(wildcards)).as_params(),
-            "motion": segment_of(wildcards).motion,
-            "safe_zones": config["safe_zones"],
-            "encoder": video_encoder(),
-            "captions": video_of(wildcards).captions,
+            "provider": stock["provider"],
+            "base_url": stock["base_url"],
+            "results": stock["results"],
+            "width": preset.width,
+            "height": preset.height,
+            "segments": segments,
         }
     )
+
+
+def visual_files(wildcards, name, kinds):
+    """`name` for each segment whose visual is one of `kinds`."""
+    video = video_of(wildcards)
+    return [
+        LAYOUT.segment(name, video.channel, video.id, s.id)
+        for s in video.segments
+        if s.visual in kinds
+    ]
+
+
+STILL_KINDS = ("file", "card", "http", "stock")  # stock: the card it falls back to
 
 
 def music_input(wildcards):

@@ -1,8 +1,6 @@
 rule render:
     input:
-        image=LAYOUT.segment("image.png"),
-        wav=LAYOUT.segment("speech.wav"),
-        words=LAYOUT.segment("words.json"),
+        unpack(render_inputs),
     output:
         # The captions are written by the render job: a caption change re-renders the clip
         # anyway, and a job per segment fewer saves a job start.

@@ -35,7 +35,8 @@ rule video_page:
     input:
         video=LAYOUT.video(".mp4"),
         contact=LAYOUT.video(".contact.png"),
-        images=lambda wildcards: segment_files(wildcards, "image.json"),
+        images=lambda wildcards: visual_files(wildcards, "image.json", STILL_KINDS),
+        footage=lambda wildcards: visual_files(wildcards, "footage.json", ("stock",)),
         speech=lambda wildcards: segment_files(wildcards, "speech.json"),
     output:
         metadata=LAYOUT.video(".json"),

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import ffmpeg, llm
 from .errors import SnakereelError
 from .project import load_project, thaw
+from .stock import Client, StockError, settings_of
 
 HELP = "check that this machine can build videos: ffmpeg, encoders, voices, fonts, disk"
 MIN_FREE_GB = 1.0  # a production build of the example channel writes ~60 MB; leave headroom
@@ -48,6 +49,8 @@ FIXES = {
     "project": "fix the file and field named",
     "script": "fix that script",
     "online": "check the URL and that the server is running",
+    "stock_key": "export the variable images.stock.api_key_env names (docs/footage.md)",
+    "stock_search": "check the key and images.stock.base_url (docs/footage.md)",
     "youtube": "snakereel youtube login CHANNEL --client-secrets FILE (docs/publishing.md)",
     "youtube_mode": "chmod 600 the credentials file",
     "writer_key": "export the variable writer.api_key_env names (the key never goes in a file)",
@@ -299,6 +302,34 @@ def check_url(url: str, timeout: float = 5) -> Check:
         )
 
 
+def check_stock(channels, online: bool = False) -> list[Check]:
+    """Each channel's stock provider: its key variable is set; online, a search answers."""
+    checks = []
+    for channel in channels.values():
+        stock = channel.settings["images"].get("stock")
+        if not stock:
+            continue
+        settings = settings_of(dict(stock))
+        name = f"{settings['provider']} ({channel.id})"
+        try:
+            client = Client.from_settings({**settings, "retries": 0, "timeout": 10})
+            if online:
+                client.get(*SEARCH_PROBE[settings["provider"]])
+        except StockError as error:
+            fix = "stock_key" if "is not set" in error.message else "stock_search"
+            checks.append(Check("stock", FAIL, f"{name}: {error.message}", FIXES[fix]))
+            continue
+        what = "a search answers" if online else f"${settings['api_key_env']} is set"
+        checks.append(Check("stock", OK, f"{name}: {what}"))
+    return checks
+
+
+SEARCH_PROBE = {
+    "pexels": ("/videos/search", {"query": "nature", "per_page": 1}),
+    "pixabay": ("/videos/", {"q": "nature", "per_page": 3}),
+}
+
+
 def check_youtube(channels, online: bool) -> list[Check]:
     """A channel that publishes: its credentials file exists, is 0600 and complete; with
     --online, its refresh token still gives an access token."""
@@ -339,6 +370,7 @@ def collect(folder: Path, online: bool = False) -> list[Check]:
     if project:
         checks.append(project)
     if loaded:
+        checks += check_stock(loaded[1], online)
         checks += check_youtube(loaded[1], online)
     for channel in loaded[1].values() if loaded else ():
         if "writer" in channel.settings:

@@ -78,6 +78,7 @@ class Layout:
                 "speech_info": self.segment("speech.json", *ids),
                 "image": self.segment("image.png", *ids),
                 "image_info": self.segment("image.json", *ids),
+                "footage_info": self.segment("footage.json", *ids),
                 "tts_log": self.log("tts", *ids),
                 "image_log": self.log("image", *ids),
                 "render_benchmark": self.benchmark("render", *ids),

@@ -49,6 +49,8 @@ def job_from_log(path: Path, output: Path) -> tuple[bool, float]:
 
 
 def _read_json(path: Path) -> dict:
+    if not path.name:
+        return {}
     try:
         return json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
@@ -61,7 +63,7 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
     for stage in CACHED_STAGES:
         stages[stage].update(cache_hits=0)
     images = {"api_calls": 0, "generated": 0, "cache_hits": 0, "fallbacks": []}
-    engines, voices, speech_fallbacks, segments = set(), set(), [], []
+    engines, voices, speech_fallbacks, segments, credits = set(), set(), [], [], []
     for segment in spec["segments"]:
         entry = {"id": segment}
         found = files["segments"][segment]
@@ -90,6 +92,11 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
             else:
                 images["api_calls"] += record.get("api_calls", 0)
                 images["generated"] += not record.get("fallback")
+        footage = _read_json(Path(found.get("footage_info", "")))
+        if footage:  # a stock segment: what was chosen, why, and whose work it is
+            entry["footage"] = {key: footage.get(key) for key in ("kind", "id", "reason")}
+            if footage.get("credit"):
+                credits.append({"segment": segment, **footage["credit"]})
         segments.append(entry)
     for stage in VIDEO_STAGES:
         seconds = benchmark_seconds(Path(files[f"{stage}_benchmark"]))
@@ -126,7 +133,17 @@ def collect(channel: str, video: str, spec: dict, files: dict) -> dict:
         "images": images,
         "writer": writer_cost(spec.get("writer", {}), _written_from_cache(files)),
         "segments": segments,
+        "credits": credits,  # stock footage: provider, author, page url, licence
+        "credits_line": credits_line(credits),  # for the upload's description, if wanted
     }
+
+
+def credits_line(credits: list[dict]) -> str:
+    """One line for a description: each author once, with their provider, in video order."""
+    names = dict.fromkeys(
+        f"{c['author'] or 'unknown'} ({c['provider'].capitalize()})" for c in credits
+    )
+    return f"Footage: {', '.join(names)}" if names else ""
 
 
 def _written_from_cache(files: dict) -> bool:

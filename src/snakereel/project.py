@@ -8,8 +8,8 @@ that exists), and resolves every segment's effective settings into immutable obj
 - voice: the segment's `voice:` merged over the channel's;
 - captions: the video's `captions:` over the channel's;
 - motion: the segment's, else the video's, else the channel's;
-- visual: the kind of picture, by one precedence: the segment's `image` (a file), then its
-  `image_source`, then the channel's `images.source`.
+- visual: the kind of picture, by one precedence: the segment's `video` (own clip), then
+  its `image` (a file), then its `image_source`, then the channel's `images.source`.
 
 A channel's `ideas.yaml` lists topics the workflow writes scripts for (the write rule);
 an idea whose id has a script in `videos/` is that script. Written scripts are read from
@@ -37,6 +37,8 @@ from .schema import SAFE_ID, validate
 from .voice import chain_of, model_key, segment_voice
 from .yamlfile import load_yaml
 
+FOOTAGE = ("clip", "stock")
+CENTRE = {"x": 0.5, "y": 0.5}
 MAX_SENTENCE = 600  # characters: a longer sentence outgrows the voice model's noise buffer
 
 
@@ -65,13 +67,22 @@ class Segment:
     voice: Mapping  # effective: the segment's override merged over the channel's
     captions: Mapping  # effective: the video's over the channel's
     motion: str
-    visual: str  # file | card | http
+    visual: str  # clip | file | card | http | stock
     title: str = ""
     image: str = ""  # as written, relative to the channel folder
     image_path: str = ""  # resolved, for the image rule's input
     image_prompt: str = ""
     search: str = ""  # stock-footage keywords
     audio_path: str = ""  # a recorded take, resolved
+    video: str = ""  # own clip as written, relative to the channel folder
+    video_path: str = ""  # resolved, for the render rule's input
+    focus: Mapping = field(default_factory=lambda: MappingProxyType(dict(CENTRE)))
+    loop: str = "restart"  # restart | pingpong, for clips shorter than the narration
+
+    @property
+    def footage(self) -> bool:
+        """A moving background (own clip or stock) rather than a still."""
+        return self.visual in FOOTAGE
 
 
 @dataclass(frozen=True)
@@ -365,6 +376,9 @@ def _segment(settings: dict, raw: dict, path: Path, index: int, captions, motion
     if raw.get("image"):
         image_path = _check_asset(folder, raw["image"], path, f"{where}.image")
         check_image(image_path, file=path, field=f"{where}.image")
+    video_path = ""
+    if raw.get("video"):
+        video_path = _check_asset(folder, raw["video"], path, f"{where}.video")
     audio_path = ""
     if raw.get("audio"):
         audio_path = _check_asset(folder, raw["audio"], path, f"{where}.audio")
@@ -384,12 +398,19 @@ def _segment(settings: dict, raw: dict, path: Path, index: int, captions, motion
         image_prompt=raw.get("image_prompt", ""),
         search=raw.get("search", ""),
         audio_path=str(audio_path) if audio_path else "",
+        video=raw.get("video", ""),
+        video_path=str(video_path) if video_path else "",
+        focus=freeze({**CENTRE, **raw.get("focus", {})}),
+        loop=raw.get("loop", "restart"),
     )
 
 
 def _visual(settings: dict, raw: dict, path: Path, index: int) -> str:
-    """The kind of the segment's picture: its image file, its image_source, the channel's."""
+    """The kind of the segment's picture: its own clip, its image file, its image_source,
+    the channel's."""
     images = settings["images"]
+    if raw.get("video"):
+        return "clip"
     source = raw.get("image_source") or ("file" if raw.get("image") else images["source"])
     if (source == "file") != bool(raw.get("image")):
         raise SnakereelError(
@@ -403,6 +424,13 @@ def _visual(settings: dict, raw: dict, path: Path, index: int) -> str:
             "the http image source needs images.http (base_url, model) in channel.yaml",
             file=path if overridden else path.parent.parent / "channel.yaml",
             field=f"segments[{index}].image_source" if overridden else "images.http",
+        )
+    if source == "stock" and "stock" not in images:
+        overridden = bool(raw.get("image_source"))
+        raise SnakereelError(
+            "the stock source needs images.stock (provider) in channel.yaml",
+            file=path if overridden else path.parent.parent / "channel.yaml",
+            field=f"segments[{index}].image_source" if overridden else "images.stock",
         )
     return source
 

@@ -196,6 +196,15 @@ def build_clip_command(
         video = draw_safe_zones(video, preset.width, preset.height)
     video = tag_bt709(video.filter("format", "yuv420p"))
     audio = ffmpeg_graph.input(str(speech)).filter("apad", whole_dur=f"{seconds:.6f}")
+    return clip_args(
+        video, audio, out, frames=frames, preset=preset, encoder=encoder, threads=threads
+    )
+
+
+def clip_args(video, audio, out: Path, *, frames: int, preset: Preset, encoder: str, threads: int):
+    """The ffmpeg arguments that write a segment clip from a finished picture and sound
+    graph: every clip shares these output options, so the mix joins them by stream copy."""
+    seconds = frames / preset.fps
     output = ffmpeg_graph.output(
         video,
         audio,

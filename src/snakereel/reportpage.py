@@ -35,7 +35,20 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def page_html(title: str, timings, settings: dict) -> str:
+def credits_html(credits: list[dict]) -> str:
+    """Stock footage credits: author, page and licence of each clip, by segment."""
+    if not credits:
+        return ""
+    items = "\n".join(
+        f'<li>{html.escape(c["segment"])}: <a href="{html.escape(c["url"])}">'
+        f"{html.escape(c['author'] or 'unknown author')}</a> on {html.escape(c['provider'])}"
+        f" ({html.escape(c['licence'])})</li>"
+        for c in credits
+    )
+    return f'<h2>Footage credits</h2>\n<ul id="credits">\n{items}\n</ul>\n'
+
+
+def page_html(title: str, timings, settings: dict, credits: list[dict] = ()) -> str:
     rows = "\n".join(
         f"<tr><td>{html.escape(stage)}</td><td>{jobs}</td><td>{total:.2f}</td></tr>"
         for stage, jobs, total in timings
@@ -67,7 +80,7 @@ pre {{ background: #f6f6f6; padding: 1em; overflow: auto; }}
 </div></div>
 <h2>Contact sheet</h2>
 <img id="contact" src="contact.png" alt="one frame of every segment with its text and timing">
-<h2>Built with</h2>
+{credits_html(list(credits))}<h2>Built with</h2>
 <pre id="settings">{html.escape(used)}</pre>
 </body></html>
 """
@@ -81,5 +94,6 @@ def video_page(
     out.mkdir(parents=True, exist_ok=True)
     _link_or_copy(Path(video), out / "video.mp4")
     _link_or_copy(Path(contact), out / "contact.png")
-    timings = stage_timings(json.loads(Path(metadata).read_text(encoding="utf-8")))
-    write_text_atomic(out / "index.html", page_html(title, timings, settings))
+    data = json.loads(Path(metadata).read_text(encoding="utf-8"))
+    page = page_html(title, stage_timings(data), settings, data.get("credits", []))
+    write_text_atomic(out / "index.html", page)

@@ -1,0 +1,63 @@
+# Stock footage (docs/footage.md): one choice per video, one cached download per segment.
+# Own clips need no rule: the render reads them from the channel folder.
+
+
+rule footage_choice:
+    output:
+        LAYOUT.video(".footage.json"),
+    log:
+        LAYOUT.log("footage_choice", *VIDEO),
+    benchmark:
+        LAYOUT.benchmark("footage_choice", *VIDEO)
+    conda:
+        "../envs/media.yaml"
+    # the provider's rate limits: one search job at a time
+    resources:
+        stock_api=1,
+    params:
+        spec=footage_choice_spec,
+    message:
+        "{wildcards.channel}/{wildcards.video}: choose stock footage for every stock segment"
+    script:
+        "../scripts/footage_choice.py"
+
+
+# The segment's part of the video's choice: its own small file, so a download's cache key
+# and a render's inputs change only when this segment's choice does.
+rule footage_pick:
+    input:
+        LAYOUT.video(".footage.json"),
+    output:
+        LAYOUT.segment("footage.json"),
+    log:
+        LAYOUT.log("footage_pick", *SEGMENT),
+    benchmark:
+        LAYOUT.benchmark("footage_pick", *SEGMENT)
+    localrule: True
+    conda:
+        "../envs/media.yaml"
+    message:
+        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: stock choice"
+    script:
+        "../scripts/footage_pick.py"
+
+
+# Downloads are shared between videos and projects through a store keyed by the clip's
+# url, in the between-workflow cache folder ($SNAKEMAKE_OUTPUT_CACHE/stock). Snakemake's
+# own `cache:` cannot do this: it keys a job by the provenance of its inputs (the rule that
+# made the choice file), not by their content, so every video would download again.
+rule footage_download:
+    input:
+        LAYOUT.segment("footage.json"),
+    output:
+        LAYOUT.segment("footage.media"),
+    log:
+        LAYOUT.log("footage_download", *SEGMENT),
+    benchmark:
+        LAYOUT.benchmark("footage_download", *SEGMENT)
+    conda:
+        "../envs/media.yaml"
+    message:
+        "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: download stock footage"
+    script:
+        "../scripts/footage_download.py"
