@@ -4,6 +4,7 @@ import sys
 
 from snakereel.errors import SnakereelError, or_exit
 from snakereel.ffmpeg import choose_encoder
+from snakereel.footage import encoding as footage_encoding
 from snakereel.io import canonical_json
 from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
@@ -203,8 +204,9 @@ def render_inputs(wildcards):
 
 def render_spec(wildcards):
     segment = segment_of(wildcards)
+    preset = PROJECT.preset_for(video_of(wildcards))
     spec = {
-        "preset": PROJECT.preset_for(video_of(wildcards)).as_params(),
+        "preset": preset.as_params(),
         "motion": segment.motion,
         "safe_zones": config["safe_zones"],
         "encoder": video_encoder(),
@@ -215,6 +217,7 @@ def render_spec(wildcards):
             "source": segment.visual,
             "loop": segment.loop,
             "focus": segment.focus,
+            "encoding": footage_encoding(preset),
         }
     return canonical_json(spec)
 
