@@ -4,6 +4,7 @@ import sys
 
 from snakereel.errors import SnakereelError, or_exit
 from snakereel.ffmpeg import choose_encoder
+from snakereel.footage import encoding as footage_encoding
 from snakereel.io import canonical_json
 from snakereel.layout import CHANNEL, MODELS, SEGMENT, VIDEO
 from snakereel.project import load_project
@@ -38,7 +39,10 @@ for _channel in CHANNELS.values():
         print(f"snakereel: {_error.one_line()}", file=sys.stderr)
     _http = _channel.settings["images"].get("http", {})
     if _http and legacy_base_url(_http["base_url"]):
-        print(f"snakereel: {legacy_notice(_channel.id, _http['base_url'])}", file=sys.stderr)
+        print(
+            f"snakereel: {legacy_notice(_channel.id, _http['base_url'])}",
+            file=sys.stderr,
+        )
 for _warning in PROJECT.length_warnings():
     print(f"snakereel: warning: {_warning}", file=sys.stderr)
 
@@ -203,8 +207,9 @@ def render_inputs(wildcards):
 
 def render_spec(wildcards):
     segment = segment_of(wildcards)
+    preset = PROJECT.preset_for(video_of(wildcards))
     spec = {
-        "preset": PROJECT.preset_for(video_of(wildcards)).as_params(),
+        "preset": preset.as_params(),
         "motion": segment.motion,
         "safe_zones": config["safe_zones"],
         "encoder": video_encoder(),
@@ -215,6 +220,7 @@ def render_spec(wildcards):
             "source": segment.visual,
             "loop": segment.loop,
             "focus": segment.focus,
+            "encoding": footage_encoding(preset),
         }
     return canonical_json(spec)
 

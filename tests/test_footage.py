@@ -13,9 +13,16 @@ from snakereel.captions import write_captions
 from snakereel.errors import SnakereelError
 from snakereel.ffmpeg import ffmpeg_exe, stderr_of
 from snakereel.fonts import fonts_dir
-from snakereel.footage import Source, crop_box, parse_probe, probe, render_footage
+from snakereel.footage import (
+    Source,
+    build_footage_command,
+    crop_box,
+    parse_probe,
+    probe,
+    render_footage,
+)
 from snakereel.presets import get_preset
-from snakereel.render import frame_count
+from snakereel.render import build_clip_command, frame_count
 from snakereel.words import WordTiming
 
 from .conftest import ffprobe
@@ -235,3 +242,18 @@ def test_parse_probe_reads_old_and_new_rotation_wording():
     assert (source.width, source.height, source.rotation) == (2160, 3840, 270)
     assert source.hdr and source.fps == 59.94 and source.duration == 3.5
     assert source.matrix == "bt2020nc"
+
+
+def test_footage_has_its_own_encoder_settings_and_stills_keep_theirs(tmp_path):
+    production = get_preset("production")
+    files = (tmp_path / "speech.wav", tmp_path / "captions.ass", tmp_path / "out.mp4")
+    source = Source(1920, 1080, 10.0, 30.0, "yuv420p", "", 0, False)
+    fonts = fonts_dir("Bebas Neue")
+    common = {"duration": 2.0, "preset": production, "encoder": "libx264", "fonts": fonts}
+    footage = build_footage_command(tmp_path / "c.mp4", *files, source=source, **common)
+    assert "-tune" not in footage
+    assert footage[footage.index("-crf") + 1] == "24"
+    assert footage[footage.index("-preset") + 1] == "superfast"
+    still = build_clip_command(tmp_path / "image.png", *files, motion="kenburns", **common)
+    assert still[still.index("-tune") + 1] == "animation"
+    assert still[still.index("-crf") + 1] == "23"

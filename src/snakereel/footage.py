@@ -51,6 +51,16 @@ CENTRE = {"x": 0.5, "y": 0.5}
 CONVERT_MATRICES = {"bt470bg", "smpte170m", "bt2020nc", "bt2020c", "smpte240m", "fcc"}
 KNOWN_MATRICES = CONVERT_MATRICES | {"bt709"}
 
+# x264 settings of footage clips where they differ from the preset's (the stills'), as
+# data: the render spec carries them, so a change here re-renders footage segments only.
+# Camera footage drops the stills' `animation` tune (on footage it only added bytes), and
+# production uses crf 24: as close to x264 `medium`'s picture as superfast gets, without
+# its bytes (bench/render.py --footage, docs/performance.md "Footage").
+FOOTAGE_X264 = {
+    "preview": {"x264_tune": ""},
+    "production": {"x264_tune": "", "crf": 24},
+}
+
 _STREAM = re.compile(r"Stream #\d+:\d+[^:]*: (Video|Audio): (.*)")
 _SIZE = re.compile(r"\b(\d{2,5})x(\d{2,5})\b")
 _FPS = re.compile(r"([\d.]+) (?:fps|tbr)")
@@ -178,6 +188,11 @@ def _offset(focus: float, size: int, window: int) -> int:
     return 2 * int(start / 2)
 
 
+def encoding(preset: Preset) -> dict:
+    """The footage-specific encoder settings of this preset (empty: the preset's own)."""
+    return dict(FOOTAGE_X264.get(preset.name, {}))
+
+
 def reverse_cap(preset: Preset) -> int:
     """Most frames `reverse` may hold for pingpong at this preset's size."""
     return max(3, MAX_REVERSE_BYTES // (preset.width * preset.height * 3 // 2))
@@ -243,9 +258,7 @@ def build_footage_command(
     """The ffmpeg arguments; run them with cwd = the captions' folder (short filter paths)."""
     frames = frame_count(duration, preset.fps)
     video = looped(clip, source, preset, frames, loop, focus)
-    # x264's `animation` tune suits the stills' flat cards; on camera footage it only
-    # costs bytes (+5 % at the same SSIM in bench/render.py --footage)
-    preset = dataclasses.replace(preset, x264_tune="")
+    preset = dataclasses.replace(preset, **encoding(preset))
     fonts_rel = os.path.relpath(fonts, captions.parent)
     video = video.filter("subtitles", captions.name, fontsdir=_filter_safe(Path(fonts_rel)))
     if safe_zones:
