@@ -140,9 +140,19 @@ def project(tmp_path) -> Workflow:
 
 def test_sigkill_at_several_moments_then_rerun(project):
     killed = []
+    final = project.root / f"{VIDEO}.mp4"
     for name, moment in MOMENTS:
         ctrl_c = name.startswith("Ctrl-C")
-        if kill_build_when(project, moment, signal.SIGINT if ctrl_c else signal.SIGKILL):
+        for _ in range(3):
+            landed = kill_build_when(project, moment, signal.SIGINT if ctrl_c else signal.SIGKILL)
+            if not (landed and name.startswith("mix") and final.exists()):
+                break
+            # On a loaded machine the mix may finish between the moment and the kill: that
+            # final is whole (checked below); take it away and try the moment again.
+            check_nothing_half_written(project.root)
+            project.run("--unlock")
+            final.unlink()
+        if landed:
             killed.append(name)
         check_nothing_half_written(project.root)
         if name.startswith("mix"):
@@ -160,7 +170,6 @@ def test_sigkill_at_several_moments_then_rerun(project):
     project.run()  # the default profile: --rerun-incomplete --keep-going
     check_nothing_half_written(project.root)
     assert temps(project.root, ".*.tmp*") == [], "a rerun clears a killed job's temp files"
-    final = project.root / f"{VIDEO}.mp4"
     info = ffprobe(final)
     kinds = sorted(s["codec_type"] for s in info["streams"])
     assert kinds == ["audio", "video"]
