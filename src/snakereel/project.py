@@ -418,19 +418,16 @@ def _visual(settings: dict, raw: dict, path: Path, index: int) -> str:
             file=path,
             field=f"segments[{index}].image_source",
         )
-    if source == "http" and "http" not in images:
+    needs = {
+        "http": "the http image source needs images.http (base_url, model)",
+        "stock": "the stock source needs images.stock (provider)",
+    }
+    if source in needs and source not in images:
         overridden = bool(raw.get("image_source"))
         raise SnakereelError(
-            "the http image source needs images.http (base_url, model) in channel.yaml",
+            f"{needs[source]} in channel.yaml",
             file=path if overridden else path.parent.parent / "channel.yaml",
-            field=f"segments[{index}].image_source" if overridden else "images.http",
-        )
-    if source == "stock" and "stock" not in images:
-        overridden = bool(raw.get("image_source"))
-        raise SnakereelError(
-            "the stock source needs images.stock (provider) in channel.yaml",
-            file=path if overridden else path.parent.parent / "channel.yaml",
-            field=f"segments[{index}].image_source" if overridden else "images.stock",
+            field=f"segments[{index}].image_source" if overridden else f"images.{source}",
         )
     return source
 
