@@ -21,8 +21,8 @@ test: $(READY) tools
 	$(BIN)/pytest -q -rs
 
 lint: $(READY)
-	$(BIN)/ruff check src scripts tests bench
-	$(BIN)/ruff format --check src scripts tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/lint-imports
 	@out=$$($(BIN)/snakemake --lint --cores 1 2>&1); echo "$$out"; echo "$$out" | grep -q "good condition"

@@ -2,6 +2,7 @@ import os
 import sys
 from pathlib import Path
 
+from snakemake.settings.types import DeploymentMethod
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -13,11 +14,17 @@ sys.path.insert(0, SRC)
 os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.getenv("PYTHONPATH")]))
 )
+# Jobs run `python -m snakereel.run` (rules/common.smk): this Python, or with --use-conda
+# the job's environment's own.
+if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
+    os.environ.pop("SNAKEREEL_PYTHON", None)
+else:
+    os.environ["SNAKEREEL_PYTHON"] = sys.executable
 
 from snakereel.errors import or_exit
 from snakereel.schema import booleans_from_text, validate
 from snakereel.yamlfile import check_yaml_file
-from snakereel.exit import cancel_pending_timers
+from snakereel.exit import cancel_pending_timers, drop_local_rate_limiter
 
 # Mistakes in config.yaml (or --config) end the run with one line naming file and field.
 or_exit(check_yaml_file, "config.yaml")
@@ -63,8 +70,12 @@ rule all:
         idea_targets,
 
 
-# Without this, Python waits up to 1 s for Snakemake's scheduler timers before exiting
-# (see src/snakereel/exit.py).
+# Snakemake's job rate limiter woke the scheduler every second per round for nothing on one
+# machine, and its timers kept Python up to 1 s after the last job (src/snakereel/exit.py).
+onstart:
+    drop_local_rate_limiter(workflow)
+
+
 onsuccess:
     cancel_pending_timers()
 

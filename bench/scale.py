@@ -10,10 +10,18 @@ sentences each, builds it with `--cores` (draft preset by default), and reports:
 - core use: job-seconds / (cores x wall), how full Snakemake kept its job slots;
 - the no-op rebuild time over the built batch;
 - a dry run of the full `--dag-videos` x `--segments` DAG (nothing built): the time
-  Snakemake needs to plan that many jobs, an upper bound for its no-op check.
+  Snakemake needs to plan that many jobs, an upper bound for its no-op check;
+- CPU of the cold build (Snakemake, every job and the speech server), its floor (the sum
+  of the jobs' logged floors: the CPU of the work itself) and overhead = CPU - floor, in
+  total and per job.
+
+`--baseline REF` builds the same batch with a temporary worktree of commit REF in the same
+run (the baseline first, the dry runs in the other order) and prints both side by side; a
+commit older than the floor logs none, so its floor is taken as this tree's.
 
     python bench/scale.py --videos 100 --segments 8          # the full batch (slow)
     python bench/scale.py --videos 6 --segments 8            # a smaller batch, extrapolated
+    python bench/scale.py --videos 6 --segments 8 --baseline HEAD
 """
 
 from __future__ import annotations
@@ -23,14 +31,24 @@ import csv
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = REPO / "channels" / "momentum_mindset"
+from common import (
+    REPO,
+    Run,
+    baseline_tree,
+    commit_of,
+    comparison,
+    floor_seconds,
+    job_lines,
+    run_sampled,
+    stop_speech_servers,
+)
+
+EXAMPLE = Path("channels") / "momentum_mindset"
+CURRENT, BASELINE = "current", "baseline"
 
 SENTENCES = [
     "Small habits compound into big results when you repeat them every day.",
@@ -46,29 +64,28 @@ SENTENCES = [
 ]
 
 
-def write_batch(root: Path, videos: int, segments: int) -> None:
-    """A channel with `videos` scripts of `segments` distinct sentences each."""
+def write_batch(tree: Path, root: Path, videos: int, segments: int) -> None:
+    """A channel with `videos` scripts of `segments` distinct sentences each (the settings
+    of the tree's example channel and config.yaml)."""
     channel = root / "channels" / "batch"
     (channel / "videos").mkdir(parents=True)
-    shutil.copy(EXAMPLE / "channel.yaml", channel / "channel.yaml")
+    shutil.copy(tree / EXAMPLE / "channel.yaml", channel / "channel.yaml")
     for v in range(videos):
         lines = [f'title: "Batch video {v + 1}"', "segments:"]
         for s in range(segments):
             sentence = SENTENCES[(v + s) % len(SENTENCES)]
             lines += [f"  - id: s{s + 1}", f'    text: "Part {s + 1} of video {v + 1}. {sentence}"']
         (channel / "videos" / f"v{v + 1:03d}.yaml").write_text("\n".join(lines) + "\n")
-    config = (REPO / "config.yaml").read_text()
+    config = (tree / "config.yaml").read_text()
     (root / "config.yaml").write_text(config.replace("channels: []", "channels: [batch]"))
 
 
-def snakemake(root: Path, cores: int, preset: str, *extra: str) -> tuple[float, float, float]:
-    """(start, end, wall) of one snakemake run, on the clock that file mtimes use."""
-    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(root)]
+def snakemake(tree: Path, root: Path, cores: int, preset: str, *extra: str) -> Run:
+    """One run of the tree's workflow, CPU sampled; `start` and `end` on the clock that file
+    mtimes use."""
+    command = [sys.executable, "-m", "snakemake", "-s", str(tree / "Snakefile"), "-d", str(root)]
     command += ["--cores", str(cores), "--config", f"preset={preset}", "-q", *extra]
-    start = time.time()
-    subprocess.run(command, check=True, capture_output=True)
-    end = time.time()
-    return start, end, end - start
+    return run_sampled(command, root)
 
 
 CACHED_RULES = ("tts", "image")  # no benchmark file (Snakemake forbids it on cached rules)
@@ -104,17 +121,20 @@ def covered(intervals: list[tuple[float, float, str]], start: float, end: float)
     return total
 
 
-def measure(videos: int, segments: int, cores: int, preset: str) -> dict:
+def measure(tree: Path, videos: int, segments: int, cores: int, preset: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_batch(root, videos, segments)
-        start, end, wall = snakemake(root, cores, preset)
+        write_batch(tree, root, videos, segments)
+        cold = snakemake(tree, root, cores, preset)
         intervals = job_intervals(root)
-        busy = covered(intervals, start, end)
+        busy = covered(intervals, cold.start, cold.end)
         job_seconds = sum(e - s for s, e, _ in intervals)  # every rule has threads: 1
-        noop = snakemake(root, cores, preset)[2]
+        floor = floor_seconds(job_lines(root))
+        noop = snakemake(tree, root, cores, preset).wall_s
         audio = sum(1 for _ in (root / "results" / "batch").glob("*.mp4"))
-    return {
+        stop_speech_servers(root)
+    wall = cold.wall_s
+    result = {
         "videos": videos,
         "segments": segments,
         "jobs": len(intervals),
@@ -124,14 +144,99 @@ def measure(videos: int, segments: int, cores: int, preset: str) -> dict:
         "core_use": round(job_seconds / (cores * wall), 3),
         "noop_s": round(noop, 2),
         "videos_built": audio,
+        "cpu_s": round(cold.cpu_s, 1),
+        "snakemake_cpu_s": round(cold.snakemake_cpu_s, 1),
+        "speech_server_cpu_s": round(cold.speech_server_cpu_s, 1),
     }
+    return with_floor(result, floor, "own logs")
 
 
-def dry_run(videos: int, segments: int, cores: int, preset: str) -> float:
+def with_floor(result: dict, floor: float | None, source: str) -> dict:
+    """The build's floor (the sum of its jobs' floors), overhead = CPU - floor, per job."""
+    known = floor is not None
+    overhead = result["cpu_s"] - floor if known else None
+    result["floor_s"] = round(floor, 1) if known else None
+    result["floor_from"] = source if known else None
+    result["overhead_s"] = round(overhead, 1) if known else None
+    result["overhead_per_job_s"] = round(overhead / result["jobs"], 3) if known else None
+    return result
+
+
+def dry_run(tree: Path, videos: int, segments: int, cores: int, preset: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_batch(root, videos, segments)
-        return snakemake(root, cores, preset, "-n")[2]
+        write_batch(tree, root, videos, segments)
+        return snakemake(tree, root, cores, preset, "-n").wall_s
+
+
+def measure_trees(args: argparse.Namespace, trees: list[tuple[str, Path]]) -> dict:
+    """{tree: result}: the batches in the order given, the dry runs in the other order. A
+    tree whose jobs log no floor gets the current tree's (the same work)."""
+    results = {
+        name: measure(tree, args.videos, args.segments, args.cores, args.preset)
+        for name, tree in trees
+    }
+    for name, tree in reversed(trees):
+        # per segment tts, image, render; per video mix, contact sheet, metadata + page;
+        # music, the prepared voice and `all` once
+        results[name]["dry_run_jobs"] = args.dag_videos * (args.segments * 3 + 3) + 3
+        seconds = dry_run(tree, args.dag_videos, args.segments, args.cores, args.preset)
+        results[name]["dry_run_s"] = round(seconds, 2)
+        results[name].update(tree=name, commit=commit_of(tree))
+    current = results[CURRENT]
+    for result in results.values():
+        if result["floor_s"] is None and current["floor_s"] is not None:
+            with_floor(result, current["floor_s"], "current tree")
+    return results
+
+
+def summary_line(args: argparse.Namespace, result: dict) -> str:
+    line = (
+        f"Snakemake overhead {100 * result['overhead_fraction']:.1f} % of the cold build "
+        f"(target < 5 %), cores {100 * result['core_use']:.0f} % used; no-op over "
+        f"{result['jobs']} jobs {result['noop_s']} s; dry run of "
+        f"{args.dag_videos}x{args.segments} ({result['dry_run_jobs']} jobs) {result['dry_run_s']} s"
+    )
+    if result["floor_s"] is not None:
+        line += (
+            f"; CPU {result['cpu_s']} s, floor {result['floor_s']} s, overhead "
+            f"{result['overhead_s']} s ({result['overhead_per_job_s']} s a job)"
+        )
+    return line
+
+
+ROWS = [
+    ("jobs", "jobs"),
+    ("wall s", "cold_s"),
+    ("CPU s", "cpu_s"),
+    ("floor s", "floor_s"),
+    ("overhead s", "overhead_s"),
+    ("overhead/job s", "overhead_per_job_s"),
+    ("snakemake CPU s", "snakemake_cpu_s"),
+    ("speech server CPU s", "speech_server_cpu_s"),
+    ("idle wall fraction", "overhead_fraction"),
+    ("no-op s", "noop_s"),
+    ("dry run s", "dry_run_s"),
+]
+
+
+def report(args: argparse.Namespace, results: dict) -> None:
+    for result in results.values():
+        print(json.dumps(result))
+    for name, result in results.items():
+        print((f"{name}: " if len(results) > 1 else "") + summary_line(args, result))
+    result = results[CURRENT]
+    if args.videos < args.dag_videos:
+        scale = result["dry_run_jobs"] / result["jobs"]
+        print(
+            f"extrapolated, not measured: cold build of {args.dag_videos}x{args.segments} "
+            f"~{result['cold_s'] * scale / 60:.0f} min at the same overhead fraction"
+        )
+    base = results.get(BASELINE)
+    print(f"\n{args.videos}x{args.segments} batch, {args.preset}, cold build")
+    print("\n".join(comparison(ROWS, result, base)))
+    if base and base["floor_from"] == "current tree":
+        print("baseline floor: the current tree's (same work; the baseline's jobs log none)")
 
 
 def main() -> None:
@@ -141,25 +246,14 @@ def main() -> None:
     parser.add_argument("--dag-videos", type=int, default=100)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--preset", default="draft")
+    parser.add_argument("--baseline", metavar="REF", help="a commit to measure alongside")
     args = parser.parse_args()
-    result = measure(args.videos, args.segments, args.cores, args.preset)
-    # per segment tts, image, render; per video mix, contact sheet, metadata + page;
-    # music, the prepared voice and `all` once
-    result["dry_run_jobs"] = args.dag_videos * (args.segments * 3 + 3) + 3
-    result["dry_run_s"] = round(dry_run(args.dag_videos, args.segments, args.cores, args.preset), 2)
-    print(json.dumps(result))
-    print(
-        f"Snakemake overhead {100 * result['overhead_fraction']:.1f} % of the cold build "
-        f"(target < 5 %), cores {100 * result['core_use']:.0f} % used; no-op over "
-        f"{result['jobs']} jobs {result['noop_s']} s; dry run of "
-        f"{args.dag_videos}x{args.segments} ({result['dry_run_jobs']} jobs) {result['dry_run_s']} s"
-    )
-    if args.videos < args.dag_videos:
-        scale = result["dry_run_jobs"] / result["jobs"]
-        print(
-            f"extrapolated, not measured: cold build of {args.dag_videos}x{args.segments} "
-            f"~{result['cold_s'] * scale / 60:.0f} min at the same overhead fraction"
-        )
+    if not args.baseline:
+        report(args, measure_trees(args, [(CURRENT, REPO)]))
+        return
+    with baseline_tree(args.baseline) as tree:
+        results = measure_trees(args, [(BASELINE, tree), (CURRENT, REPO)])
+    report(args, results)
 
 
 if __name__ == "__main__":

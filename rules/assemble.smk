@@ -8,13 +8,16 @@ rule music:
     conda:
         "../envs/media.yaml"
     params:
-        spec=lambda wildcards: canonical_json(
-            {"seed": channel_of(wildcards).settings["music"]["seed"]}
+        job=job_file(
+            spec=lambda wildcards: canonical_json(
+                {"seed": channel_of(wildcards).settings["music"]["seed"]}
+            )
         ),
+        files=job_files,
     message:
         "{wildcards.channel}: generate the background music"
-    script:
-        "../scripts/music.py"
+    shell:
+        job_line("music", *CHANNEL)
 
 
 rule mix:
@@ -31,11 +34,12 @@ rule mix:
     conda:
         "../envs/media.yaml"
     params:
-        spec=mix_spec,
+        job=job_file(spec=mix_spec),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}: join the clips, mix voice and music, normalise"
-    script:
-        "../scripts/mix.py"
+    shell:
+        job_line("mix", *VIDEO)
 
 
 rule invalid_video:
@@ -48,8 +52,9 @@ rule invalid_video:
     conda:
         "../envs/media.yaml"
     params:
-        error=video_error,
+        job=job_file(error=video_error),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}: invalid video script"
-    script:
-        "../scripts/invalid.py"
+    shell:
+        job_line("invalid", *VIDEO)

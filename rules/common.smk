@@ -11,6 +11,7 @@ from snakereel.project import load_project
 from snakereel.publish import plan, upload_spec
 from snakereel.providers import IMAGE_POLICY
 from snakereel.providers import image_spec, legacy_base_url, legacy_notice
+from snakereel.run import files_content, write_job_file
 from snakereel.stock import query_of, settings_of
 from snakereel.voice import env_file, voice_spec
 from snakereel.writer import (
@@ -60,6 +61,45 @@ os.environ[WRITER_POLICY] = canonical_json(
         if "writer" in channel.settings
     }
 )
+
+
+# Every job runs `python -m snakereel.run <kind>` (src/snakereel/run.py): a small Python
+# process that imports neither Snakemake nor more of snakereel than its kind needs. What a
+# job is told (its params; its inputs) is in two job files named by the hash of their
+# content; the shell line holds only those, the log, the wildcards (safe ids) and outputs.
+JOB_FILES = ".snakemake/snakereel/jobs"
+
+
+def job_file(**params):
+    """A job's `job` param: the file of its params (each a function of the wildcards)."""
+
+    def path(wildcards):
+        values = {name: value(wildcards) for name, value in params.items()}
+        return write_job_file(JOB_FILES, values)
+
+    return path
+
+
+def job_files(wildcards, input, output):
+    """A job's `files` param: the file of its inputs and the names of its outputs."""
+    return write_job_file(JOB_FILES, files_content(input, output))
+
+
+def job_line(kind, *scope):
+    """The shell line of a job; SNAKEREEL_PYTHON is the workflow's own Python (Snakefile),
+    unset with --use-conda, where the job's environment provides `python`."""
+    wildcards = "".join(f" {name}={{wildcards.{name}}}" for name in _names(scope))
+    python = '"${{SNAKEREEL_PYTHON:-python}}"'
+    files = "{params.job} {params.files} {log:q}"
+    return f"{python} -m snakereel.run {kind} {files}{wildcards} -- {{output:q}}"
+
+
+def _names(scope):
+    return [part.strip("{}") for part in scope]
+
+
+def channels_dir(wildcards):
+    return config["channels_dir"]
 
 
 def final_videos():

@@ -15,11 +15,12 @@ rule footage_choice:
     resources:
         stock_api=1,
     params:
-        spec=footage_choice_spec,
+        job=job_file(spec=footage_choice_spec, channels_dir=channels_dir),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}: choose stock footage for every stock segment"
-    script:
-        "../scripts/footage_choice.py"
+    shell:
+        job_line("footage_choice", *VIDEO)
 
 
 # The segment's part of the video's choice: its own small file, so a download's cache key
@@ -36,10 +37,13 @@ rule footage_pick:
     localrule: True
     conda:
         "../envs/media.yaml"
+    params:
+        job=job_file(),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: stock choice"
-    script:
-        "../scripts/footage_pick.py"
+    shell:
+        job_line("footage_pick", *SEGMENT)
 
 
 # Downloads are shared between videos and projects through a store keyed by the clip's
@@ -57,7 +61,10 @@ rule footage_download:
         LAYOUT.benchmark("footage_download", *SEGMENT)
     conda:
         "../envs/media.yaml"
+    params:
+        job=job_file(channels_dir=channels_dir),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: download stock footage"
-    script:
-        "../scripts/footage_download.py"
+    shell:
+        job_line("footage_download", *SEGMENT)

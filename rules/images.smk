@@ -15,8 +15,9 @@ rule image:
     conda:
         "../envs/media.yaml"
     params:
-        spec=image_params,
+        job=job_file(spec=image_params),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: image"
-    script:
-        "../scripts/image.py"
+    shell:
+        job_line("image", *SEGMENT)

@@ -32,9 +32,12 @@ rule youtube_upload:
     resources:
         youtube=1,
     params:
-        spec=youtube_spec,
-        ledger=lambda wildcards: str(LAYOUT.ledger(wildcards.channel)),
+        job=job_file(
+            spec=youtube_spec,
+            ledger=lambda wildcards: str(LAYOUT.ledger(wildcards.channel)),
+        ),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}: upload to YouTube"
-    script:
-        "../scripts/youtube_upload.py"
+    shell:
+        job_line("youtube_upload", *VIDEO)

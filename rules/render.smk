@@ -19,8 +19,9 @@ rule render:
     resources:
         gpu=lambda wildcards: int(video_encoder() == "h264_nvenc"),
     params:
-        spec=render_spec,
+        job=job_file(spec=render_spec, channels_dir=channels_dir),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: captions and clip"
-    script:
-        "../scripts/render.py"
+    shell:
+        job_line("render", *SEGMENT)

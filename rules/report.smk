@@ -22,11 +22,12 @@ rule contact_sheet:
     conda:
         "../envs/media.yaml"
     params:
-        spec=contact_spec,
+        job=job_file(spec=contact_spec),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}: contact sheet, one frame per segment"
-    script:
-        "../scripts/contact.py"
+    shell:
+        job_line("contact", *VIDEO)
 
 
 # One job writes the video's metadata (for `snakereel costs`; never cached) and its report
@@ -55,11 +56,10 @@ rule video_page:
     conda:
         "../envs/media.yaml"
     params:
-        spec=page_spec,
-        metadata=metadata_spec,
-        # the logs and benchmarks of the video's jobs (bookkeeping: read, never rebuilt)
-        files=video_records,
+        # files: the logs and benchmarks of the video's jobs (bookkeeping: read, never rebuilt)
+        job=job_file(spec=page_spec, metadata=metadata_spec, files=video_records),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}: metadata and report page (video, contact sheet, timings)"
-    script:
-        "../scripts/video_page.py"
+    shell:
+        job_line("video_page", *VIDEO)

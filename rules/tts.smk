@@ -14,9 +14,14 @@ rule piper_model:
     conda:
         "../envs/tts.yaml"
     params:
-        spec=lambda wildcards: canonical_json({"voice": PIPER_VOICES[wildcards.model]}),
-    script:
-        "../scripts/piper_model.py"
+        job=job_file(
+            spec=lambda wildcards: canonical_json(
+                {"voice": PIPER_VOICES[wildcards.model]}
+            )
+        ),
+        files=job_files,
+    shell:
+        job_line("piper_model")
 
 
 rule tts:
@@ -34,8 +39,9 @@ rule tts:
     conda:
         tts_env
     params:
-        spec=tts_spec,
+        job=job_file(spec=tts_spec),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}/{wildcards.segment}: speech and word timings"
-    script:
-        "../scripts/tts.py"
+    shell:
+        job_line("tts", *SEGMENT)

@@ -14,8 +14,9 @@ checkpoint write:
     conda:
         "../envs/media.yaml"
     params:
-        spec=write_spec,
+        job=job_file(spec=write_spec),
+        files=job_files,
     message:
         "{wildcards.channel}/{wildcards.video}: write the script of the idea"
-    script:
-        "../scripts/write.py"
+    shell:
+        job_line("write", *VIDEO)

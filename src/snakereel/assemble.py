@@ -8,13 +8,11 @@ import wave
 from pathlib import Path
 
 import ffmpeg as ffmpeg_graph
-import numpy as np
 
 from . import ffmpeg
 from .errors import SnakereelError
-from .io import atomic_path
+from .io import atomic_path, write_wav_atomic
 from .render import MP4_OPTIONS, frame_count
-from .tts.base import read_wav
 
 
 def concat_list(clips: list[Path]) -> str:
@@ -30,21 +28,24 @@ def join_voice(wavs: list[Path], fps: int, out: Path) -> float:
     """Concatenate narration, each segment padded to its clip's whole frames (no drift)."""
     parts, rate, elapsed = [], None, 0.0
     for path in wavs:
-        samples, sample_rate = read_wav(path)
+        pcm, sample_rate = read_pcm(path)
         if rate not in (None, sample_rate):
             raise SnakereelError("segments have different sample rates", file=path)
         rate = sample_rate
         start = round(elapsed * rate)
-        elapsed += frame_count(len(samples) / rate, fps) / fps
-        padded = np.zeros(round(elapsed * rate) - start, dtype=np.int16)
-        padded[: len(samples)] = samples[: len(padded)]
-        parts.append(padded)
-    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(np.concatenate(parts).astype("<i2").tobytes())
+        elapsed += frame_count(len(pcm) / 2 / rate, fps) / fps
+        size = 2 * (round(elapsed * rate) - start)  # 16-bit samples
+        parts.append(pcm[:size].ljust(size, b"\0"))
+    write_wav_atomic(out, b"".join(parts), rate)
     return elapsed
+
+
+def read_pcm(path: Path) -> tuple[bytes, int]:
+    """The 16-bit mono PCM of a narration WAV and its rate (bytes: no numpy to import)."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+            raise SnakereelError("expected 16-bit mono WAV", file=path)
+        return wav.readframes(wav.getnframes()), wav.getframerate()
 
 
 def _mixed_audio(voice: Path, music: Path | None, volume: float, ducking: bool):

@@ -26,7 +26,6 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from . import llm
 from .errors import SnakereelError
 from .io import write_text_atomic
 from .layout import Layout
@@ -224,6 +223,8 @@ def write(
     """Ask for a script until one passes every check, `attempts` times at most.
     `check` is the caller's test of the finished script; it raises SnakereelError.
     Errors are one line naming `file` (the channel's settings) and the topic."""
+    from . import llm  # the openai package: ~0.6 s that every workflow start would pay
+
     about = f"writing about {topic[:80]!r}"
     text = instructions(settings, prompt)
     earlier = earlier or Earlier()

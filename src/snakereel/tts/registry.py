@@ -11,6 +11,7 @@ import importlib
 import logging
 import traceback
 
+from .. import floor
 from ..errors import SnakereelError
 from .speech import Speech
 
@@ -46,7 +47,8 @@ def speak(text: str, spec: dict, loader=load) -> Speech:
     for index, name in enumerate(engines):
         try:
             engine = loader(name, spec.get(name, {}))
-            speech = engine.synthesize(text)
+            with floor.work():
+                speech = engine.synthesize(text)
         except Exception as error:  # any failure hands over to the next engine
             reason = error.one_line() if isinstance(error, SnakereelError) else repr(error)
             if not isinstance(error, SnakereelError):

@@ -30,6 +30,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from .. import floor
 from ..errors import SnakereelError
 from ..words import WordTiming
 from . import registry
@@ -87,6 +88,7 @@ def ask_server(path: Path, text: str, voice: dict) -> Speech | None:
     if header is None or len(pcm) != header.get("bytes", 0):
         log.warning("the speech server closed the connection; speaking in the job")
         return None
+    floor.add(header.get("cpu", 0.0))
     for level, message in header["logs"]:
         log.log(level, "%s", message)
     if not header["ok"]:
@@ -191,7 +193,7 @@ class _Handler(socketserver.StreamRequestHandler):
         self.server.working(+1)
         try:
             request = json.loads(self.rfile.readline())
-            pcm = b""
+            pcm, before = b"", floor.counted_in_thread()
             try:
                 speech = registry.speak(request["text"], request["voice"], loader=_loader)
                 pcm = speech.pcm
@@ -203,6 +205,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 fields.update(field=error.field, hint=error.hint)
                 header = {"ok": False, "error": fields}
             header["logs"] = _LOGS.take()
+            header["cpu"] = floor.counted_in_thread() - before  # the job's floor
             self.wfile.write(json.dumps(header).encode() + b"\n" + pcm)
         finally:
             self.server.working(-1)
