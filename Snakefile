@@ -19,7 +19,7 @@ os.environ.update(
 if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
     os.environ.pop("SNAKEREEL_PYTHON", None)
 else:
-    os.environ["SNAKEREEL_PYTHON"] = sys.executable
+    os.environ.update(SNAKEREEL_PYTHON=sys.executable)
 
 from snakereel.errors import or_exit
 from snakereel.schema import booleans_from_text, validate

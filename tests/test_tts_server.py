@@ -193,3 +193,13 @@ def test_engines_not_known_to_be_thread_safe_speak_one_at_a_time(monkeypatch):
         thread.join()
     server._engine.cache_clear()
     assert overlaps == [1, 1, 1, 1]
+
+
+def test_the_server_tells_each_job_the_cpu_of_its_synthesis(path):
+    """The job's floor (snakereel.floor) holds the synthesis the server did on its behalf."""
+    from snakereel import floor
+
+    before = floor.seconds()
+    assert server.ask_server(path, TEXTS[1], VOICE) is not None
+    assert server_pid(path) != os.getpid()
+    assert floor.seconds() - before > 0.01
