@@ -85,7 +85,7 @@ def per_rule(root: Path) -> dict:
     for path in (root / "benchmarks").rglob("*.tsv"):
         with path.open() as handle:
             row = next(csv.DictReader(handle, delimiter="\t"))
-        rule = rules[path.stem]
+        rule = rules["piper_model" if "_models" in path.parts else path.stem]
         rule["max_rss_mb"] = max(rule["max_rss_mb"], float(row["max_rss"] or 0))
     return {name: rule_totals(rule) for name, rule in sorted(rules.items())}
 

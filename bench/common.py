@@ -169,13 +169,15 @@ class JobLine:
 
 
 def job_lines(root: Path) -> list[JobLine]:
-    """Every job's last `done in` line under root/logs (the log's file name is the rule)."""
+    """Every job's last `done in` line under root/logs (the log's file name is the rule's
+    short name; a prepared voice's log is named after the voice)."""
     found = []
     for path in (root / "logs").rglob("*.log"):
         lines = JOB_LINE.findall(path.read_text(errors="replace"))
         if lines:
             s, cpu, floor = lines[-1]
-            found.append(JobLine(path.stem, float(s), float(cpu), float(floor) if floor else None))
+            rule = "piper_model" if "_models" in path.parts else path.stem
+            found.append(JobLine(rule, float(s), float(cpu), float(floor) if floor else None))
     return found
 
 

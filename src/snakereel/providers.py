@@ -9,17 +9,13 @@ text a server sends back before that text reaches an error message.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import http.client
+import functools
 import io
 import json
 import logging
 import os
 import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,14 +48,17 @@ class Generated:
     calls: int
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect would resend the Authorization header to wherever it points."""
+@functools.cache
+def _opener():
+    """urllib without redirects: a redirect would resend the Authorization header to
+    wherever it points. (The HTTP modules are imported here: most image jobs draw a card.)"""
+    import urllib.request
 
-    def redirect_request(self, *args, **kwargs):
-        return None
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
 
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
+    return urllib.request.build_opener(NoRedirect)
 
 
 def full_prompt(prompt: str, style: str) -> str:
@@ -144,6 +143,10 @@ def generate(
     """One image for `prompt`, fitted to 9:16. Retries 429, 5xx, timeouts and dropped
     connections up to `retries` times with exponential backoff; any other 4xx, or a
     body that is not an image, fails at once."""
+    import http.client
+    import urllib.error
+    import urllib.request
+
     url = images_url(settings["base_url"])
     if legacy_base_url(settings["base_url"]):
         log.warning("%s", legacy_notice("images.http", settings["base_url"]))
@@ -159,7 +162,7 @@ def generate(
         log.info("POST %s model=%s attempt %d/%d", url, settings["model"], attempt, attempts)
         request = urllib.request.Request(url, data=data, headers=headers, method="POST")
         try:
-            with _OPENER.open(request, timeout=settings["timeout"]) as response:
+            with _opener().open(request, timeout=settings["timeout"]) as response:
                 body = _read(response)
             return Generated(_image(body, settings, key, attempt), attempt)
         except ProviderError as error:
@@ -199,7 +202,7 @@ def generate(
     )
 
 
-def _read_error(error: urllib.error.HTTPError) -> bytes:
+def _read_error(error) -> bytes:  # a urllib.error.HTTPError
     try:
         return error.read(64 * 1024)
     except OSError:
@@ -213,6 +216,9 @@ def _image(body: bytes, settings: dict, key: str, calls: int) -> Image.Image:
     except (ValueError, KeyError, IndexError, TypeError):
         raise ProviderError(f"answer from {where} is not an images response", calls=calls) from None
     if item.get("b64_json"):
+        import base64
+        import binascii
+
         try:
             raw = base64.b64decode(item["b64_json"], validate=True)
         except (binascii.Error, ValueError, TypeError):
@@ -232,8 +238,10 @@ def _download(url: str, settings: dict, key: str, calls: int) -> bytes:
         raise ProviderError("image url is not http(s)", calls=calls)
     shown = _redact(url.split("?")[0], key)  # signed urls carry tokens in the query
     log.info("GET %s", shown)
+    import urllib.error
+
     try:
-        with _OPENER.open(url, timeout=settings["timeout"]) as response:
+        with _opener().open(url, timeout=settings["timeout"]) as response:
             return _read(response)
     except (OSError, urllib.error.URLError) as error:
         raise ProviderError(f"could not download {shown} ({error})", calls=calls) from None
