@@ -55,7 +55,7 @@ from common import (
     floor_seconds,
     job_lines,
     run_sampled,
-    stop_speech_servers,
+    stop_warm_servers,
 )
 from compare import edit as edit_sentence
 
@@ -104,10 +104,16 @@ def rule_totals(rule: dict) -> dict:
 SERVED = "tts + speech server"
 
 
-def rule_table(rules: dict, server_cpu: float) -> list[dict]:
+def rule_table(rules: dict, server_cpu: float, job_server_cpu: float) -> list[dict]:
     """The per-rule numbers as flat rows, the most CPU first. The tts jobs' floor holds the
-    synthesis the speech server did for them, so their row holds the server's CPU too."""
+    synthesis the speech server did for them, so their row holds the server's CPU too. The
+    job server's own CPU (start-up, imports, forking; its forks are the jobs) is a row."""
     rows = []
+    if job_server_cpu:
+        rows.append(
+            {"rule": "job server", "jobs": 1, "cpu_s": round(job_server_cpu, 2), "floor_s": 0.0}
+        )
+        rows[-1]["overhead_s"] = rows[-1]["cpu_s"]
     for name, rule in rules.items():
         if rule["jobs"]:
             keys = ("jobs", "cpu_s", "floor_s", "overhead_s")
@@ -188,7 +194,7 @@ def measure_builds(trees: list[tuple[str, Path]], cores: int, preset: str, round
         timed_rounds(builds, cores, preset, rounds)
         for build in builds:
             build.switch = snakemake(build, cores, other_preset(preset)).wall_s
-            stop_speech_servers(build.root)
+            stop_warm_servers(build.root)
     by_name = {build.name: build for build in builds}
     return {build.name: summary(build, preset, cores, by_name) for build in builds}
 
@@ -233,10 +239,11 @@ def summary(build: Build, preset: str, cores: int, by_name: dict[str, Build]) ->
         "switch_s": round(build.switch, 2),
         "snakemake_cpu_s": round(cold.snakemake_cpu_s, 1),
         "speech_server_cpu_s": round(cold.speech_server_cpu_s, 1),
+        "job_server_cpu_s": round(cold.job_server_cpu_s, 1),
         "peak_memory_mb": round(cold.peak_mb),
         "at_peak": cold.at_peak,
         "rules": build.rules,
-        "per_rule": rule_table(build.rules, cold.speech_server_cpu_s),
+        "per_rule": rule_table(build.rules, cold.speech_server_cpu_s, cold.job_server_cpu_s),
     }
 
 
@@ -260,6 +267,7 @@ ROWS = [
     ("overhead s", "cold_overhead_s"),
     ("snakemake CPU s", "snakemake_cpu_s"),
     ("speech server CPU s", "speech_server_cpu_s"),
+    ("job server CPU s", "job_server_cpu_s"),
     ("no-op s", "noop_s"),
     ("edit s", "edit_s"),
     ("peak RSS MB", "peak_memory_mb"),

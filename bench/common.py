@@ -24,26 +24,38 @@ from pathlib import Path
 import psutil  # a Snakemake dependency
 
 REPO = Path(__file__).resolve().parents[1]
-SERVER = "snakereel.tts.server"
+# The warm servers jobs start (src/snakereel/warm.py): detached from Snakemake's tree.
+SERVERS = {"snakereel.tts.server": "speech server", "snakereel.jobserver": "job server"}
 
 # The last line of every job's log. Older commits log no floor (the group is empty).
-JOB_LINE = re.compile(r"done in ([0-9.]+) s \(CPU ([0-9.]+) s[^)]*?(?:, floor ([0-9.]+) s)?\)")
+# A job run in a fork of the job server says so: its CPU is outside Snakemake's tree.
+JOB_LINE = re.compile(
+    r"done in ([0-9.]+) s \(CPU ([0-9.]+) s[^)]*?(?:, floor ([0-9.]+) s)?(, in the job server)?\)"
+)
 
 
-def speech_servers(root: Path) -> list[psutil.Process]:
-    """The speech servers the tts jobs of project `root` started (a server keeps the
-    project folder as its working directory): detached, so not in the build's process tree
-    and not in its CPU accounting; the bench samples them itself. Other work's are left."""
+def server_kind(cmdline: list[str]) -> str:
+    return next((kind for module, kind in SERVERS.items() if module in cmdline), "")
+
+
+def warm_servers(root: Path) -> list[psutil.Process]:
+    """The speech and job servers the jobs of project `root` started (a server keeps the
+    project folder as its working directory; a job server's forks are not servers):
+    detached, so not in the build's process tree and not in its CPU accounting; the bench
+    samples them itself. Other work's are left alone."""
     found = []
-    for proc in psutil.process_iter(["cmdline", "cwd"]):
-        if SERVER in (proc.info["cmdline"] or []) and proc.info["cwd"] == str(root.resolve()):
-            found.append(proc)
+    for proc in psutil.process_iter(["cmdline", "cwd", "ppid"]):
+        cmdline = proc.info["cmdline"] or []
+        if server_kind(cmdline) and proc.info["cwd"] == str(root.resolve()):
+            parent = psutil.Process(proc.info["ppid"]) if proc.info["ppid"] else None
+            if parent is None or server_kind(parent.cmdline()) != server_kind(cmdline):
+                found.append(proc)
     return found
 
 
-def stop_speech_servers(root: Path) -> None:
+def stop_warm_servers(root: Path) -> None:
     """Between runs, as minutes between a user's builds would: each run starts its own."""
-    servers = speech_servers(root)
+    servers = warm_servers(root)
     for proc in servers:
         proc.terminate()
     psutil.wait_procs(servers, timeout=10)
@@ -51,8 +63,8 @@ def stop_speech_servers(root: Path) -> None:
 
 def describe(cmdline: list[str]) -> str:
     """A short name for a process of the build: Snakemake, a rule's script, or the tool."""
-    if SERVER in cmdline:
-        return "speech server"
+    if server_kind(cmdline):
+        return server_kind(cmdline)
     if "snakereel.run" in cmdline:  # python -m snakereel.run <kind> ...
         return cmdline[cmdline.index("snakereel.run") + 1] + " job"
     for part in cmdline:
@@ -70,7 +82,7 @@ class PeakMemory:
     def __init__(self, pid: int, root: Path, interval: float = 0.05):
         self.process, self.root, self.interval = psutil.Process(pid), root, interval
         self.peak_mb, self.top, self.own_cpu = 0.0, "", 0.0
-        self.server_cpu: dict[int, float] = {}
+        self.server_cpu: dict[int, tuple[str, float]] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
@@ -80,13 +92,17 @@ class PeakMemory:
             try:
                 times = self.process.cpu_times()
                 self.own_cpu = times.user + times.system  # Snakemake itself, not its jobs
-                servers = speech_servers(self.root)
+                servers = warm_servers(self.root)
                 tree = [self.process, *self.process.children(recursive=True)]
                 tree += [s for s in servers if s not in tree]  # a server starts as a job's child
+                for server in servers:  # the job server's forks are the jobs themselves
+                    with contextlib.suppress(psutil.Error):
+                        tree += server.children(recursive=True)
                 for server in servers:
                     with contextlib.suppress(psutil.Error):
                         times = server.cpu_times()
-                        self.server_cpu[server.pid] = times.user + times.system
+                        kind = server_kind(server.cmdline())
+                        self.server_cpu[server.pid] = (kind, times.user + times.system)
                 sizes = []
                 for proc in tree:
                     with contextlib.suppress(psutil.Error):
@@ -122,6 +138,8 @@ class Run:
     cpu_s: float
     snakemake_cpu_s: float
     speech_server_cpu_s: float
+    job_server_cpu_s: float  # the server itself: its forks' CPU is in warm_jobs_cpu_s
+    warm_jobs_cpu_s: float  # jobs run in the job server's forks, from their logs
     peak_mb: float
     at_peak: str
 
@@ -129,7 +147,7 @@ class Run:
 def run_sampled(command: list[str], root: Path) -> Run:
     """Runs `command` (a snakemake in project `root`) with its memory and CPU sampled;
     fails on its error."""
-    stop_speech_servers(root)
+    stop_warm_servers(root)
     cpu = cpu_seconds()
     start, clock = time.time(), time.perf_counter()
     with subprocess.Popen(
@@ -141,14 +159,20 @@ def run_sampled(command: list[str], root: Path) -> Run:
     sampler.stop()
     if run.returncode:
         raise RuntimeError(stderr.decode()[-2000:])
-    server_cpu = sum(sampler.server_cpu.values())
+    speech, jobs = (
+        sum(cpu for kind, cpu in sampler.server_cpu.values() if kind == name)
+        for name in SERVERS.values()
+    )
+    warm_jobs = sum(line.cpu_s for line in job_lines(root, since=start) if line.warm)
     return Run(
         start=start,
         end=end,
         wall_s=wall,
-        cpu_s=cpu_seconds() - cpu + server_cpu,
+        cpu_s=cpu_seconds() - cpu + speech + jobs + warm_jobs,
         snakemake_cpu_s=sampler.own_cpu,
-        speech_server_cpu_s=server_cpu,
+        speech_server_cpu_s=speech,
+        job_server_cpu_s=jobs,
+        warm_jobs_cpu_s=warm_jobs,
         peak_mb=sampler.peak_mb,
         at_peak=sampler.top,
     )
@@ -166,18 +190,20 @@ class JobLine:
     s: float
     cpu_s: float
     floor_s: float | None
+    warm: bool
 
 
-def job_lines(root: Path) -> list[JobLine]:
+def job_lines(root: Path, since: float = 0.0) -> list[JobLine]:
     """Every job's last `done in` line under root/logs (the log's file name is the rule's
     short name; a prepared voice's log is named after the voice)."""
     found = []
     for path in (root / "logs").rglob("*.log"):
         lines = JOB_LINE.findall(path.read_text(errors="replace"))
-        if lines:
-            s, cpu, floor = lines[-1]
+        if lines and path.stat().st_mtime >= since:
+            s, cpu, floor, warm = lines[-1]
             rule = "piper_model" if "_models" in path.parts else path.stem
-            found.append(JobLine(rule, float(s), float(cpu), float(floor) if floor else None))
+            floor_s = float(floor) if floor else None
+            found.append(JobLine(rule, float(s), float(cpu), floor_s, bool(warm)))
     return found
 
 

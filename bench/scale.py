@@ -44,7 +44,7 @@ from common import (
     floor_seconds,
     job_lines,
     run_sampled,
-    stop_speech_servers,
+    stop_warm_servers,
 )
 
 EXAMPLE = Path("channels") / "momentum_mindset"
@@ -132,7 +132,7 @@ def measure(tree: Path, videos: int, segments: int, cores: int, preset: str) -> 
         floor = floor_seconds(job_lines(root))
         noop = snakemake(tree, root, cores, preset).wall_s
         audio = sum(1 for _ in (root / "results" / "batch").glob("*.mp4"))
-        stop_speech_servers(root)
+        stop_warm_servers(root)
     wall = cold.wall_s
     result = {
         "videos": videos,
@@ -147,6 +147,7 @@ def measure(tree: Path, videos: int, segments: int, cores: int, preset: str) -> 
         "cpu_s": round(cold.cpu_s, 1),
         "snakemake_cpu_s": round(cold.snakemake_cpu_s, 1),
         "speech_server_cpu_s": round(cold.speech_server_cpu_s, 1),
+        "job_server_cpu_s": round(cold.job_server_cpu_s, 1),
     }
     return with_floor(result, floor, "own logs")
 
@@ -214,6 +215,7 @@ ROWS = [
     ("overhead/job s", "overhead_per_job_s"),
     ("snakemake CPU s", "snakemake_cpu_s"),
     ("speech server CPU s", "speech_server_cpu_s"),
+    ("job server CPU s", "job_server_cpu_s"),
     ("idle wall fraction", "overhead_fraction"),
     ("no-op s", "noop_s"),
     ("dry run s", "dry_run_s"),

@@ -11,7 +11,7 @@ from snakereel.project import load_project
 from snakereel.publish import plan, upload_spec
 from snakereel.providers import IMAGE_POLICY
 from snakereel.providers import image_spec, legacy_base_url, legacy_notice
-from snakereel.run import files_content, write_job_file
+from snakereel.jobs import files_content, write_job_file
 from snakereel.stock import query_of, settings_of
 from snakereel.voice import env_file, voice_spec
 from snakereel.writer import (

@@ -17,8 +17,10 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "channels" / "momentum_mindset"
 
 # Every test project is its own folder, so its builds start their own speech server
-# (snakereel.tts.server): let each leave soon after, not 20 s later.
+# (snakereel.tts.server) and job server (snakereel.jobserver): let each leave soon after,
+# not 20 s later.
 os.environ.setdefault("SNAKEREEL_TTS_IDLE", "3")
+os.environ.setdefault("SNAKEREEL_JOB_IDLE", "3")
 
 
 def ffprobe(path) -> dict:

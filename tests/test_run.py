@@ -13,7 +13,7 @@ from PIL import Image
 
 from snakereel import floor
 from snakereel.exit import drop_local_rate_limiter
-from snakereel.run import Files, files_content, write_job_file
+from snakereel.jobs import Files, files_content, write_job_file
 
 from .conftest import REPO
 

@@ -1,124 +1,62 @@
 """Every workflow job starts here: `python -m snakereel.run KIND PARAMS FILES LOG [k=v ...] --
 OUT ...`.
 
-A job is a small Python process that imports only the module of its kind
-(`snakereel.jobs.<JOB>`), not Snakemake: starting Snakemake's script support cost more CPU
-than most jobs' own bookkeeping (docs/performance.md, "Job start-up"). PARAMS and FILES are
-the job files the workflow wrote (rules/common.smk, `write_job_file`). The command line
-holds only those, the log, the wildcards (safe ids) and the output paths, so no text of the
-user's (a narration, a file name) ever reaches a shell. A user error is one line, exit 1.
+PARAMS and FILES are the job files the workflow wrote (rules/common.smk,
+`snakereel.jobs.write_job_file`). The command line holds only those, the log, the
+wildcards (safe ids) and the output paths, so no text of the user's (a narration, a file
+name) ever reaches a shell. A user error is one line, exit 1.
+
+The job runs in a fork of the warm job server (snakereel.jobserver), which has its kind's
+modules imported already; without one (on a cluster, SNAKEREEL_JOB_SERVER=0, or when it
+cannot start) it runs here, importing only `snakereel.jobs.<KIND>`: never Snakemake. This
+module imports little on purpose: every job process pays for it (docs/performance.md).
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import json
-import logging
+import marshal
 import os
+import socket
 import sys
-import time
-from pathlib import Path
-from types import SimpleNamespace
-
-from . import floor
-from .errors import SnakereelError
-
-
-def write_job_file(folder: str, content: dict) -> str:
-    """Write a job file (the workflow calls this for a job's params) and return its path.
-
-    Named by the hash of its content, so the params Snakemake records (its rerun trigger)
-    and its cache key change exactly when what the job is told changes. Two files per job:
-    its params, and its inputs with the names of its outputs (Snakemake leaves params
-    computed from inputs out of the rerun trigger). Output paths stay out of both: a cache
-    key must not depend on where a file goes."""
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    path = Path(folder) / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    return str(path)
-
-
-def files_content(input, output) -> dict:
-    """What a job's second file holds: its inputs and the names of its outputs."""
-    return {
-        "input": [str(path) for path in input],
-        "named_input": {name: _plain(value) for name, value in input.items()},
-        "output_names": list(output.keys()),
-    }
-
-
-def _plain(value):
-    return str(value) if isinstance(value, str) else [str(item) for item in value]
-
-
-class Files(list):
-    """A job's inputs or outputs: a list whose named parts are also attributes."""
-
-    def __init__(self, paths: list, named: dict):
-        super().__init__(paths)
-        for name, value in named.items():
-            setattr(self, name, value)
-
-
-class Job(SimpleNamespace):
-    """What a job's `work` gets: input, output, log, wildcards, params and `spec`."""
-
-
-def read_json(path: str):
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def parse(argv: list[str]) -> tuple[str, Job]:
-    kind, params_file, files_file, log, *rest = argv
-    split = rest.index("--")
-    wildcards = dict(pair.split("=", 1) for pair in rest[:split])
-    params, files, outputs = read_json(params_file), read_json(files_file), rest[split + 1 :]
-    job = Job(
-        input=Files(files["input"], files["named_input"]),
-        output=Files(outputs, dict(zip(files["output_names"], outputs, strict=False))),
-        log=log,
-        wildcards=SimpleNamespace(**wildcards),
-        params=SimpleNamespace(**params),
-        spec=json.loads(params["spec"]) if "spec" in params else {},
-    )
-    return kind, job
-
-
-def start_log(path: str) -> None:
-    open(path, "w").close()  # a fresh log; then append only, so that lines ffmpeg adds
-    logging.basicConfig(  # are never overwritten
-        level=logging.INFO,
-        handlers=[logging.FileHandler(path, mode="a")],
-        force=True,
-        format="%(asctime)s %(name)s: %(message)s",
-    )
 
 
 def main(argv: list[str]) -> int:
-    kind, job = parse(argv)
-    start_log(job.log)
-    log = logging.getLogger("snakereel")
-    start = time.perf_counter()
-    try:
-        importlib.import_module(f"snakereel.jobs.{kind}").work(job)
-    except SnakereelError as error:
-        log.error("%s", error.one_line())
-        print(f"snakereel: {error.one_line()}", file=sys.stderr)
+    if server_enabled():
+        code = ask_job_server(argv)
+        if code is not None:
+            return code
+    from .jobs import run_here
+
+    return run_here(argv)
+
+
+def server_enabled() -> bool:
+    return os.environ.get("SNAKEREEL_JOB_SERVER", "1") != "0" and "SLURM_JOB_ID" not in os.environ
+
+
+def ask_job_server(argv: list[str]) -> int | None:
+    """The job's exit status from a fork of the job server; None when no server took it."""
+    from . import warm
+
+    path = warm.socket_path("jobs")
+    connection = warm.connect_or_start(path, "snakereel.jobserver")
+    if connection is None:
+        return None
+    job = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+    with connection:
+        try:
+            request = marshal.dumps(job)
+            socket.send_fds(connection, [len(request).to_bytes(8, "big") + request], [0, 1, 2])
+        except OSError:
+            return None  # it took nothing: run here
+        answer = connection.makefile("rb").readline().strip()
+    if not answer.isdigit():
+        print(
+            f"snakereel: the job server lost this job (see {warm.beside(path, '.log')})",
+            file=sys.stderr,
+        )
         return 1
-    # Cached rules may not have `benchmark:`; the video_page job reads this line instead.
-    log.info(
-        "done in %.3f s (CPU %.3f s with start-up and tools, floor %.3f s)",
-        time.perf_counter() - start,
-        floor.process_cpu(),
-        floor.seconds(),
-    )
-    return 0
+    return int(answer)
 
 
 if __name__ == "__main__":

@@ -13,24 +13,19 @@ seldom share a node. When the server cannot be reached or started, the job speak
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
-import hashlib
 import json
 import logging
 import os
 import socket
 import socketserver
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .. import floor
+from .. import floor, warm
 from ..errors import SnakereelError
 from ..words import WordTiming
 from . import registry
@@ -58,14 +53,8 @@ def enabled() -> bool:
 
 def socket_path() -> Path:
     """One server per user, project folder (settings may hold paths relative to it), Python
-    (so per conda env) and snakereel source."""
-    package = Path(__file__).resolve().parents[1]
-    stamp = [os.getcwd(), sys.executable]
-    for source in sorted(package.rglob("*.py")):
-        info = source.stat()
-        stamp.append(f"{source.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
-    key = hashlib.sha256("\n".join(stamp).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"snakereel-{os.getuid()}" / f"tts-{key}.sock"
+    (so per conda env) and snakereel source (snakereel.warm)."""
+    return Path(warm.socket_path("tts"))
 
 
 # ---- the job's side ---------------------------------------------------------------------
@@ -98,49 +87,14 @@ def ask_server(path: Path, text: str, voice: dict) -> Speech | None:
     return Speech(pcm, header["rate"], words, meta["engine"], meta["voice"], meta["fallback"])
 
 
-def _connect(path: Path) -> socket.socket | None:
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        connection.connect(str(path))
-    except OSError:
-        connection.close()
-        return None
-    return connection
-
-
-def _private_folder(folder: Path) -> bool:
-    """The socket's folder exists, is ours and is closed to other users."""
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = folder.stat()
-    return info.st_uid == os.getuid() and not info.st_mode & 0o077
-
-
 def _connect_or_start(path: Path) -> socket.socket | None:
-    connection = _connect(path)
-    if connection is not None or not _private_folder(path.parent):
-        return connection
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one job starts the server, the others wait for it
-        connection = _connect(path)
-        if connection is not None:
-            return connection
-        path.unlink(missing_ok=True)  # left by a server that was killed
-        with open(path.with_suffix(".log"), "ab") as server_log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "snakereel.tts.server", str(path)],
-                stdin=subprocess.DEVNULL,
-                stdout=server_log,
-                stderr=server_log,
-                start_new_session=True,  # not killed with the job that started it
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while server.poll() is None and time.monotonic() < deadline:
-            connection = _connect(path)
-            if connection is not None:
-                return connection
-            time.sleep(0.01)
-    log.warning("the speech server did not start (see %s); speaking in the job", server_log.name)
-    return None
+    connection = warm.connect_or_start(str(path), "snakereel.tts.server")
+    if connection is None:
+        log.warning(
+            "the speech server did not start (see %s); speaking in the job",
+            warm.beside(str(path), ".log"),
+        )
+    return connection
 
 
 # ---- the server's side ------------------------------------------------------------------
@@ -247,9 +201,7 @@ def serve(path: Path) -> None:
         server.serve_forever()
     finally:
         server.server_close()
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_ino == inode:  # a successor may have bound the path since
-                path.unlink()
+        warm.remove_socket(str(path), inode)
 
 
 if __name__ == "__main__":
