@@ -8,10 +8,11 @@ seconds it used (Snakemake and every job), the load average, and `cpu_realtime_f
 narration seconds per (CPU seconds / cores), what the build reaches with the cores to
 itself and perfect packing (an estimate, labelled as such). The cold build also reports
 where the time went per rule (from the jobs' logs) and the peak memory of the whole
-process tree (Snakemake plus its jobs, RSS sampled every 50 ms). The speech servers the tts
-jobs start are detached from that tree; they are sampled too, their CPU seconds added, and
-they are stopped before each run, so that every run starts its own as a build would after a
-pause.
+process tree (Snakemake plus its jobs, RSS sampled every 50 ms). The warm servers jobs
+start (the speech server, the job server and its forks) are detached from that tree; they
+are sampled too, their CPU seconds added (a job run in a fork of the job server adds the CPU
+its log line gives), and they are stopped before each run, so that every run starts its own
+as a build would after a pause.
 
 Job start-up: each job logs its CPU (start-up and tools included) and its floor, the CPU of
 the work itself (ffmpeg, drawing, synthesis, the speech server's for it). Per rule and for

@@ -16,8 +16,9 @@ sentences each, builds it with `--cores` (draft preset by default), and reports:
   total and per job.
 
 `--baseline REF` builds the same batch with a temporary worktree of commit REF in the same
-run (the baseline first, the dry runs in the other order) and prints both side by side; a
-commit older than the floor logs none, so its floor is taken as this tree's.
+run (the baseline first unless --ours-first, the dry runs in the other order) and prints
+both side by side; a commit older than the floor logs none, so its floor is taken as this
+tree's.
 
     python bench/scale.py --videos 100 --segments 8          # the full batch (slow)
     python bench/scale.py --videos 6 --segments 8            # a smaller batch, extrapolated
@@ -249,12 +250,16 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--preset", default="draft")
     parser.add_argument("--baseline", metavar="REF", help="a commit to measure alongside")
+    parser.add_argument(
+        "--ours-first", action="store_true", help="build this tree's batch before the baseline's"
+    )
     args = parser.parse_args()
     if not args.baseline:
         report(args, measure_trees(args, [(CURRENT, REPO)]))
         return
     with baseline_tree(args.baseline) as tree:
-        results = measure_trees(args, [(BASELINE, tree), (CURRENT, REPO)])
+        trees = [(BASELINE, tree), (CURRENT, REPO)]
+        results = measure_trees(args, trees[::-1] if args.ours_first else trees)
     report(args, results)
 
 
