@@ -53,6 +53,7 @@ from common import (
     cell,
     commit_of,
     comparison,
+    compile_sources,
     floor_seconds,
     job_lines,
     run_sampled,
@@ -347,6 +348,7 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REF", help="a commit to measure alongside")
     parser.add_argument("--rounds", type=int, default=1, help="interleaved no-op/edit rounds")
     args = parser.parse_args()
+    compile_sources(REPO)
     EXTRA.extend(args.snakemake_args.split())
     results = run_presets(args)
     for pair in results:

@@ -14,6 +14,7 @@ import re
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -214,6 +215,12 @@ def floor_seconds(lines: list[JobLine]) -> float | None:
     return sum(floors) if floors else None
 
 
+def compile_sources(tree: Path) -> None:
+    """Bytecode for the tree's package, as `make` writes it: every job imports it, and where
+    PYTHONDONTWRITEBYTECODE is set a tree without it would compile it in every job."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "src")], check=True)
+
+
 @contextlib.contextmanager
 def baseline_tree(ref: str) -> Iterator[Path]:
     """A temporary detached worktree of this repository at `ref`, removed afterwards."""
@@ -221,6 +228,7 @@ def baseline_tree(ref: str) -> Iterator[Path]:
     tree = folder / "tree"
     git = ["git", "-C", str(REPO), "worktree"]
     subprocess.run([*git, "add", "-q", "--detach", str(tree), ref], check=True)
+    compile_sources(tree)
     try:
         yield tree
     finally:

@@ -23,6 +23,8 @@ import time
 from hashlib import sha256
 from pathlib import Path
 
+from common import compile_sources
+
 REPO = Path(__file__).resolve().parents[1]
 CHANNEL = "channels/momentum_mindset"
 EDITED = f"{CHANNEL}/videos/day-01.yaml"
@@ -85,6 +87,7 @@ def main() -> None:
         try:
             trees = {"baseline": base, "current": REPO}
             for name, tree in trees.items():
+                compile_sources(tree)
                 prepare(tree, root / name, args.preset)
             outputs = {name: output_bytes(root / name) for name in trees}
             differ = sorted(

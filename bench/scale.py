@@ -42,6 +42,7 @@ from common import (
     baseline_tree,
     commit_of,
     comparison,
+    compile_sources,
     floor_seconds,
     job_lines,
     run_sampled,
@@ -254,6 +255,7 @@ def main() -> None:
         "--ours-first", action="store_true", help="build this tree's batch before the baseline's"
     )
     args = parser.parse_args()
+    compile_sources(REPO)
     if not args.baseline:
         report(args, measure_trees(args, [(CURRENT, REPO)]))
         return
