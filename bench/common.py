@@ -99,6 +99,7 @@ class PeakMemory:
                 for server in servers:  # the job server's forks are the jobs themselves
                     with contextlib.suppress(psutil.Error):
                         tree += server.children(recursive=True)
+                tree = list({proc.pid: proc for proc in tree}.values())  # each process once
                 for server in servers:
                     with contextlib.suppress(psutil.Error):
                         times = server.cpu_times()
