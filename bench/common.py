@@ -47,11 +47,19 @@ def warm_servers(root: Path) -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["cmdline", "cwd", "ppid"]):
         cmdline = proc.info["cmdline"] or []
-        if server_kind(cmdline) and proc.info["cwd"] == str(root.resolve()):
-            parent = psutil.Process(proc.info["ppid"]) if proc.info["ppid"] else None
-            if parent is None or server_kind(parent.cmdline()) != server_kind(cmdline):
-                found.append(proc)
+        ours = server_kind(cmdline) and proc.info["cwd"] == str(root.resolve())
+        if ours and server_kind(parent_cmdline(proc.info["ppid"])) != server_kind(cmdline):
+            found.append(proc)
     return found
+
+
+def parent_cmdline(pid: int | None) -> list[str]:
+    """A process's parent's command line; [] when it has gone (a fork that started a
+    server and ended)."""
+    try:
+        return psutil.Process(pid).cmdline() if pid else []
+    except psutil.Error:
+        return []
 
 
 def stop_warm_servers(root: Path) -> None:
