@@ -113,3 +113,16 @@ def test_a_killed_job_takes_its_fork_and_tools_with_it(tmp_path, env):
     gone, alive = psutil.wait_procs(forks, timeout=10)
     silent.close()
     assert not alive and not out.exists()
+
+
+def test_a_broken_request_never_stops_the_server(tmp_path, env):
+    command, log = job_command(tmp_path, "music", {"spec": '{"seed": 2}'}, [], [tmp_path / "m.wav"])
+    assert subprocess.run(command, cwd=tmp_path, env=env).returncode == 0
+    (server,) = servers(env["TMPDIR"])
+    for garbage in (b"", b"\x00" * 8, (5).to_bytes(8, "big") + b"not marshal"):
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(server.cmdline()[-1])
+            connection.sendall(garbage)
+    (tmp_path / "m.wav").unlink()
+    assert subprocess.run(command, cwd=tmp_path, env=env).returncode == 0
+    assert servers(env["TMPDIR"]) == [server] and (tmp_path / "m.wav").exists()

@@ -48,7 +48,7 @@ def serve(path: str) -> None:
             except TimeoutError:
                 return
             connection.settimeout(None)
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(Exception):  # a broken request never stops the server
                 start_job(listener, connection)
             connection.close()
     finally:
