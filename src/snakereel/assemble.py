@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import tempfile
-import wave
 from pathlib import Path
 
 import ffmpeg as ffmpeg_graph
 
 from . import ffmpeg
 from .errors import SnakereelError
-from .io import atomic_path, write_wav_atomic
+from .io import atomic_path, read_pcm, write_wav_atomic
 from .render import MP4_OPTIONS, frame_count
 
 
@@ -38,14 +37,6 @@ def join_voice(wavs: list[Path], fps: int, out: Path) -> float:
         parts.append(pcm[:size].ljust(size, b"\0"))
     write_wav_atomic(out, b"".join(parts), rate)
     return elapsed
-
-
-def read_pcm(path: Path) -> tuple[bytes, int]:
-    """The 16-bit mono PCM of a narration WAV and its rate (bytes: no numpy to import)."""
-    with wave.open(str(path), "rb") as wav:
-        if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
-            raise SnakereelError("expected 16-bit mono WAV", file=path)
-        return wav.readframes(wav.getnframes()), wav.getframerate()
 
 
 def _mixed_audio(voice: Path, music: Path | None, volume: float, ducking: bool):

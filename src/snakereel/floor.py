@@ -22,8 +22,7 @@ _counted: dict[int, float] = {}
 def process_cpu() -> float:
     """CPU seconds of this process and of the child processes it waited for."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    tools = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + tools.ru_utime + tools.ru_stime
+    return own.ru_utime + own.ru_stime + tools_cpu()
 
 
 def tools_cpu() -> float:

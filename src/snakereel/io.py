@@ -1,4 +1,5 @@
-"""Atomic output: a killed job leaves a temp file, never a file that looks finished."""
+"""Atomic output: a killed job leaves a temp file, never a file that looks finished.
+(And the narration WAV format written here, read back.)"""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import os
 import wave
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+from .errors import SnakereelError
 
 
 @contextlib.contextmanager
@@ -39,6 +42,14 @@ def write_wav_atomic(target: str | os.PathLike, pcm: bytes, rate: int) -> None:
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes(pcm)
+
+
+def read_pcm(path: str | os.PathLike) -> tuple[bytes, int]:
+    """The 16-bit mono PCM of a WAV file and its rate (the format write_wav_atomic writes)."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+            raise SnakereelError("expected 16-bit mono WAV", file=path)
+        return wav.readframes(wav.getnframes()), wav.getframerate()
 
 
 def _plain(value: object) -> dict:

@@ -19,9 +19,11 @@ import os
 import socket
 import sys
 
+from . import warm
+
 
 def main(argv: list[str]) -> int:
-    if server_enabled():
+    if warm.enabled("SNAKEREEL_JOB_SERVER"):
         code = ask_job_server(argv)
         if code is not None:
             return code
@@ -30,14 +32,8 @@ def main(argv: list[str]) -> int:
     return run_here(argv)
 
 
-def server_enabled() -> bool:
-    return os.environ.get("SNAKEREEL_JOB_SERVER", "1") != "0" and "SLURM_JOB_ID" not in os.environ
-
-
 def ask_job_server(argv: list[str]) -> int | None:
     """The job's exit status from a fork of the job server; None when no server took it."""
-    from . import warm
-
     path = warm.socket_path("jobs")
     connection = warm.connect_or_start(path, "snakereel.jobserver")
     if connection is None:

@@ -19,6 +19,12 @@ import time
 START_TIMEOUT = 30.0
 
 
+def enabled(switch: str) -> bool:
+    """A warm server is used unless its switch is 0, and never on a cluster (SLURM_JOB_ID
+    set): jobs there seldom share a node."""
+    return os.environ.get(switch, "1") != "0" and "SLURM_JOB_ID" not in os.environ
+
+
 def socket_path(name: str) -> str:
     package = os.path.dirname(os.path.abspath(__file__))
     stamp = [os.getcwd(), sys.executable]

@@ -30,6 +30,8 @@ def write_job_file(folder: str, content: dict) -> str:
     key must not depend on where a file goes."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"))
     path = Path(folder) / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
+    # Not io.atomic_path: its scan for a killed writer's leftovers would read this whole
+    # folder, which holds a file per distinct job, on every write.
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import re
-import wave
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from ..errors import SnakereelError
+from ..io import read_pcm
 from ..words import WordTiming
 from .speech import Speech
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as wav:
-        if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
-            raise SnakereelError("expected 16-bit mono WAV", file=path)
-        return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2"), wav.getframerate()
+    pcm, rate = read_pcm(path)
+    return np.frombuffer(pcm, dtype="<i2"), rate
 
 
 def split_words(text: str) -> list[str]:

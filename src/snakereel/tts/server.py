@@ -34,7 +34,6 @@ from .speech import Speech
 log = logging.getLogger("snakereel.tts")
 
 IDLE_SECONDS = float(os.environ.get("SNAKEREEL_TTS_IDLE", "20"))
-START_TIMEOUT = 30.0
 ENGINES_KEPT = 4  # voices loaded at once; a build rarely uses more than one or two
 
 
@@ -48,7 +47,7 @@ def synthesize(text: str, voice: dict) -> Speech:
 
 
 def enabled() -> bool:
-    return os.environ.get("SNAKEREEL_TTS_SERVER", "1") != "0" and "SLURM_JOB_ID" not in os.environ
+    return warm.enabled("SNAKEREEL_TTS_SERVER")
 
 
 def socket_path() -> Path:
